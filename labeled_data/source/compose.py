@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labeled_data.source import pools_accurate, pools_ads, pools_neutral, pools_presents, slots
+from training.data import derive_verdict
 from training.dedup import NearDuplicateIndex
 
 OUT_DIR = Path(__file__).resolve().parent.parent
@@ -342,17 +343,6 @@ _ARTICLE_GENRE = {"misleading": "seo_article", "cashout_ad": "forum_thread", "ac
 
 def _article_genre(verdict: str, plan: list, row: dict) -> str:
     return row["genre"]
-
-
-def derive_verdict(labels: set[str]) -> str:
-    """The labeling guide's article rule, applied to gold passage labels."""
-    if "advertises_cashout" in labels:
-        return "cashout_ad"
-    if "presents_withdrawal_legitimate" in labels:
-        return "misleading"
-    if "accurate" in labels:
-        return "accurate"
-    return "unrelated"
 
 
 def _script(text: str) -> str:

@@ -1,0 +1,59 @@
+# Set-up is automatic: every target that needs Python creates .venv on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-8)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test test-fast lint format data validate datasheet train train-smoke evaluate benchmark statutes
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP) ## create .venv and install everything (torch CPU build first)
+
+demo: $(STAMP) ## audit the two sample articles with the shipped model (the main job)
+	$(PY) -m classifier audit examples/misleading_article.txt examples/accurate_article.html --format table
+
+test: $(STAMP) ## validate the corpus, lint, and run the whole test suite
+	$(PY) -m training.data validate
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP) ## the tests without the slow ones
+	$(PY) -m pytest -q -m "not slow"
+
+lint: $(STAMP) ## ruff lint and format check
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+format: $(STAMP) ## ruff format
+	$(PY) -m ruff format . && $(PY) -m ruff check --fix .
+
+data: $(STAMP) ## recompose labeled_data/ from the authored pools, validate, refresh the datasheet
+	$(PY) -m labeled_data.source.compose
+	$(PY) -m training.data validate
+	$(PY) -m training.data datasheet
+
+validate: $(STAMP) ## validate labeled_data/
+	$(PY) -m training.data validate
+
+statutes: $(STAMP) ## rebuild classifier/data/statutes.json from ../shared/legal-reference.md
+	$(PY) -m training.statutes ../shared/legal-reference.md
+
+train: $(STAMP) ## train the shipped model end to end (about 20 minutes on 2 cores)
+	$(PY) -m training.train --preset default --output classifier/models/default
+
+train-smoke: $(STAMP) ## tiny end-to-end training run (under a minute)
+	$(PY) -m training.train --preset smoke --output runs/smoke
+
+evaluate: $(STAMP) ## baselines + models on the test split -> reports/
+	$(PY) -m training.evaluate --output reports
+
+benchmark: $(STAMP) ## speed and memory of the shipped model -> benchmarks/results.md
+	$(PY) -m benchmarks.speed --output benchmarks/results.json

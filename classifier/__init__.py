@@ -1,0 +1,28 @@
+"""Chinese medical-insurance cash-out misinformation classifier.
+
+The one public entry point is :class:`Auditor`::
+
+    from classifier import Auditor
+    auditor = Auditor.load()
+    result = auditor.audit("医保卡里的钱能取出来吗？……")
+"""
+
+from classifier.auditor import Auditor, InputError
+from classifier.labels import CLAIM_KINDS, LABELS, SUGGESTIONS, VERDICTS
+from classifier.schemas import ArticleResult, Citation, Evidence, PassageResult
+from classifier.settings import AuditorSettings
+
+__all__ = [
+    "Auditor",
+    "AuditorSettings",
+    "ArticleResult",
+    "Citation",
+    "CLAIM_KINDS",
+    "Evidence",
+    "InputError",
+    "LABELS",
+    "PassageResult",
+    "SUGGESTIONS",
+    "VERDICTS",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,166 @@
+"""`Auditor`: the one entry point. Load once, then classify passages or audit articles.
+
+    from classifier import Auditor
+    auditor = Auditor.load()                  # the shipped model
+    auditor.classify_passages(["医保卡余额高价回收，微信xxx"])
+    auditor.audit(article_text)               # or audit(html, content_type="html")
+
+Data flows one way: raw text -> segment (offsets into the original) -> normalize (with a map
+back) -> model -> claim kinds -> citations -> evidence -> verdict.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Literal
+
+import numpy as np
+
+from classifier.claims import claim_kinds
+from classifier.evidence import occlusion_evidence
+from classifier.labels import CLAIM_KINDS, LABEL2ID, LABELS, is_flag
+from classifier.legal import citations_for, statutes_version
+from classifier.model import PassageModel
+from classifier.normalize import normalize
+from classifier.schemas import ArticleResult, PassageResult
+from classifier.segment import Span, extract_html, segment
+from classifier.settings import AuditorSettings
+from classifier.verdict import article_verdict, decide_labels
+
+log = logging.getLogger(__name__)
+ContentType = Literal["text", "markdown", "html"]
+
+
+class InputError(ValueError):
+    """Input the auditor refuses, with a message fit to show the caller."""
+
+
+class Auditor:
+    def __init__(self, model: PassageModel, settings: AuditorSettings | None = None) -> None:
+        self.model = model
+        self.settings = settings or AuditorSettings()
+        self.model.batch_size = self.settings.batch_size
+        info = model.info
+        self.block_threshold = self.settings.block_threshold if self.settings.block_threshold is not None else info.block_threshold
+        self.review_threshold = (
+            self.settings.review_threshold if self.settings.review_threshold is not None else info.review_threshold
+        )
+        self.review_threshold = min(self.review_threshold, self.block_threshold)
+
+    @classmethod
+    def load(cls, path: str | None = None, settings: AuditorSettings | None = None) -> Auditor:
+        settings = settings or AuditorSettings()
+        model = PassageModel.load(path or settings.model_path, quantize=settings.quantize, threads=settings.threads)
+        return cls(model, settings)
+
+    def info(self) -> dict:
+        i = self.model.info
+        return {
+            "name": i.name,
+            "version": i.version,
+            "data_hash": i.data_hash,
+            "labels": list(LABELS),
+            "temperature": i.temperature,
+            "block_threshold": self.block_threshold,
+            "review_threshold": self.review_threshold,
+            "statutes_version": statutes_version(),
+            "claim_kinds_source": "rule layer (classifier/claims.py)",
+        }
+
+    def classify_passages(self, texts: list[str]) -> list[PassageResult]:
+        """One result per text; each text is taken as a single passage."""
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            raise InputError("texts must be a list of strings")
+        for i, text in enumerate(texts):
+            self._check_text(text, f"texts[{i}]")
+        # One model call for all passages, then per-passage claim kinds and evidence.
+        norms = [normalize(t) for t in texts]
+        probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
+        return [self._result(t, Span(0, len(t)), n, p) for t, n, p in zip(texts, norms, probs, strict=True)]
+
+    def audit(self, text: str, content_type: ContentType = "text") -> ArticleResult:
+        """Segment an article, classify every passage, and derive the verdict."""
+        if content_type not in ("text", "markdown", "html"):
+            raise InputError(f"content_type must be text, markdown or html, not {content_type!r}")
+        self._check_text(text, "text")
+        started = time.perf_counter()
+        title = None
+        if content_type == "html":
+            doc = extract_html(text)
+            text, title = doc.text, doc.title
+        spans = segment(text, self.settings.max_passage_chars, markdown=content_type == "markdown")
+        if len(spans) > self.settings.max_passages:
+            raise InputError(f"article has {len(spans)} passages; the limit is {self.settings.max_passages}")
+        passages = self._classify(text, spans)
+        labels = [p.label for p in passages]
+        verdict, suggestion, confidence = (
+            article_verdict(labels, [p.score for p in passages], self.block_threshold) if passages else ("unrelated", "pass", 1.0)
+        )
+        category = {label: max((p.scores[label] for p in passages), default=0.0) for label in LABELS}
+        kinds = [k for k in CLAIM_KINDS if any(k in p.claim_kinds for p in passages)]
+        log.info(
+            "audited article",
+            extra={"chars": len(text), "passages": len(passages), "verdict": verdict,
+                   "suggestion": suggestion, "ms": round((time.perf_counter() - started) * 1000, 1)},
+        )  # fmt: skip
+        return ArticleResult(
+            verdict=verdict,
+            suggestion=suggestion,
+            confidence=round(float(confidence), 4),
+            flagged=verdict in ("cashout_ad", "misleading"),
+            category_scores={k: round(float(v), 4) for k, v in category.items()},
+            passages=passages,
+            claim_kinds=kinds,
+            text=text,
+            title=title,
+            model_version=self.model.info.version,
+            statutes_version=statutes_version(),
+        )
+
+    def _check_text(self, text: str, name: str) -> None:
+        if not isinstance(text, str):
+            raise InputError(f"{name} must be a string")
+        if not text.strip():
+            raise InputError(f"{name} is empty")
+        if len(text) > self.settings.max_text_chars:
+            raise InputError(f"{name} has {len(text)} characters; the limit is {self.settings.max_text_chars}")
+        if "\x00" in text:
+            raise InputError(f"{name} contains NUL bytes; binary data is not text")
+
+    def _classify(self, text: str, spans: list[Span]) -> list[PassageResult]:
+        norms = [normalize(span.text(text)) for span in spans]
+        probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
+        return [self._result(text, span, norm, p) for span, norm, p in zip(spans, norms, probs, strict=True)]
+
+    def _result(self, text: str, span: Span, norm, p: np.ndarray) -> PassageResult:
+        label = LABELS[int(decide_labels(p[None, :], self.review_threshold)[0])]
+        flagged = is_flag(label)
+        kinds = claim_kinds(norm.text, label) if flagged else []
+        evidence = []
+        if flagged:
+            idx = LABEL2ID[label]
+            evidence = occlusion_evidence(
+                self.model.predict_proba,
+                self.model.tokenizer.mask_token,
+                norm,
+                idx,
+                float(p[idx]),
+                span.start,
+                self.settings.evidence_top_k,
+                self.settings.evidence_max_words,
+                self.settings.evidence_min_weight,
+            )
+        return PassageResult(
+            start=span.start,
+            end=span.end,
+            text=span.text(text),
+            label=label,
+            score=round(float(p[LABEL2ID[label]]), 4),
+            scores={name: round(float(p[i]), 4) for i, name in enumerate(LABELS)},
+            flagged=flagged,
+            claim_kinds=kinds,
+            citations=citations_for(kinds),
+            evidence=evidence,
+        )
+

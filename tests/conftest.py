@@ -1,0 +1,67 @@
+"""Shared fixtures: a tiny randomly initialised model built in the test, and a stub model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from classifier.labels import ID2LABEL, LABEL2ID, LABELS
+from classifier.model import ModelInfo, PassageModel
+
+
+def build_tiny_model(folder, hidden: int = 16):
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from training.train import build_tokenizer
+
+    tokenizer = build_tokenizer(["医保卡余额套现回收微信", "公积金提取"], folder)
+    config = BertConfig(
+        vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=hidden * 2, max_position_embeddings=320, num_labels=len(LABELS),
+        id2label=ID2LABEL, label2id=LABEL2ID,
+    )  # fmt: skip
+    config.auditor = {"name": "tiny-test", "version": "test", "data_hash": "none", "temperature": 1.0,
+                      "block_threshold": 0.9, "review_threshold": 0.3, "max_length": 256}  # fmt: skip
+    model = BertForSequenceClassification(config)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+class _StubTokenizer:
+    mask_token = "[MASK]"
+
+
+class KeywordModel(PassageModel):
+    """A deterministic stand-in: the flag probability rises with each cue word present.
+
+    Lets tests check the pipeline (offsets, evidence, verdicts) with known model behaviour.
+    """
+
+    CUES = {"套现": "advertises_cashout", "回收": "advertises_cashout", "取出来": "presents_withdrawal_legitimate",
+            "不能": "accurate"}  # fmt: skip
+
+    def __init__(self, block_threshold: float = 0.8, review_threshold: float = 0.3):
+        self.tokenizer = _StubTokenizer()
+        self.batch_size = 8
+        self.labels = LABELS
+        self.info = ModelInfo("keyword-stub", "stub", "none", LABELS, 1.0, block_threshold, review_threshold, "-")
+
+    def logits(self, texts):
+        out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        out[:, LABEL2ID["neutral"]] = 1.0
+        for i, text in enumerate(texts):
+            for cue, label in self.CUES.items():
+                if cue in text:
+                    out[i, LABEL2ID[label]] += 3.0
+        return out
+
+
+@pytest.fixture
+def keyword_model():
+    return KeywordModel()

@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+from classifier.claims import claim_kinds
+from classifier.labels import LABEL2ID
+from classifier.normalize import normalize_text
+from classifier.verdict import article_verdict, decide_labels
+
+AD = "advertises_cashout"
+PW = "presents_withdrawal_legitimate"
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        ("高价回收医保卡，余额85%给现金，微信ab123", AD, {"card_lending", "personal_account_cash"}),
+        ("本店医保卡可以刷米面油，另有现金返还", AD, {"fake_transaction_cashout", "non_medical_use"}),
+        ("长期收医保药、回流药，阿托伐他汀价格最高", AD, {"drug_resale"}),
+        ("出租医保卡一个月2000元，不影响看病", AD, {"card_lending"}),
+        ("醫保卡套現，當天到賬", AD, {"personal_account_cash"}),
+        ("退休以后医保卡余额可以一次性全部取出来", PW, {"false_exit_route", "personal_account_cash"}),
+        ("统筹基金的钱其实也能申请提取", PW, {"pooled_fund_cash"}),
+        ("医保个账可以用来办健身卡，国家鼓励全民健身", PW, {"non_medical_use"}),
+    ],
+)
+def test_rule_layer_golden_table(text, label, expected):
+    assert expected <= set(claim_kinds(normalize_text(text), label))
+
+
+def test_unflagged_passages_carry_no_claim_kinds():
+    assert claim_kinds("医保卡余额不能取现", "accurate") == []
+    assert claim_kinds("公积金可以提取", "neutral") == []
+
+
+def test_flag_with_no_rule_match_gets_the_label_default():
+    assert claim_kinds("私信我", AD) == ["fake_transaction_cashout"]
+    assert claim_kinds("这是国家允许的创新用法", PW) == ["personal_account_cash"]
+
+
+def _p(**kw):
+    row = np.zeros(4)
+    for k, v in kw.items():
+        row[LABEL2ID[k]] = v
+    return row
+
+
+def test_weak_flags_fall_back_to_best_other_label():
+    probs = np.stack([_p(advertises_cashout=0.4, neutral=0.35, accurate=0.25), _p(advertises_cashout=0.9, neutral=0.1)])
+    assert decide_labels(probs, 0.5).tolist() == [LABEL2ID["neutral"], LABEL2ID[AD]]
+    assert decide_labels(probs, 0.3).tolist() == [LABEL2ID[AD], LABEL2ID[AD]]
+
+
+@pytest.mark.parametrize(
+    ("labels", "scores", "expected"),
+    [
+        (["neutral", AD, PW], [0.9, 0.95, 0.99], ("cashout_ad", "block")),  # an ad wins over a claim
+        (["neutral", AD], [0.9, 0.6], ("cashout_ad", "review")),  # below block threshold
+        (["accurate", PW], [0.9, 0.85], ("misleading", "block")),
+        (["accurate", PW], [0.9, 0.5], ("misleading", "review")),
+        (["accurate", "neutral"], [0.7, 0.9], ("accurate", "pass")),
+        (["neutral", "neutral"], [0.7, 0.9], ("unrelated", "pass")),
+    ],
+)
+def test_article_verdict_rules(labels, scores, expected):
+    verdict, suggestion, confidence = article_verdict(labels, scores, block_threshold=0.8)
+    assert (verdict, suggestion) == expected
+    assert 0 <= confidence <= 1
