@@ -13,16 +13,16 @@ from classifier.schemas import ArticleResult, Citation, Evidence, PassageResult
 from classifier.settings import AuditorSettings
 
 __all__ = [
-    "Auditor",
-    "AuditorSettings",
-    "ArticleResult",
-    "Citation",
     "CLAIM_KINDS",
-    "Evidence",
-    "InputError",
     "LABELS",
-    "PassageResult",
     "SUGGESTIONS",
     "VERDICTS",
+    "ArticleResult",
+    "Auditor",
+    "AuditorSettings",
+    "Citation",
+    "Evidence",
+    "InputError",
+    "PassageResult",
 ]
 __version__ = "0.1.0"

@@ -42,7 +42,9 @@ class Auditor:
         self.settings = settings or AuditorSettings()
         self.model.batch_size = self.settings.batch_size
         info = model.info
-        self.block_threshold = self.settings.block_threshold if self.settings.block_threshold is not None else info.block_threshold
+        self.block_threshold = (
+            self.settings.block_threshold if self.settings.block_threshold is not None else info.block_threshold
+        )
         self.review_threshold = (
             self.settings.review_threshold if self.settings.review_threshold is not None else info.review_threshold
         )
@@ -95,7 +97,9 @@ class Auditor:
         passages = self._classify(text, spans)
         labels = [p.label for p in passages]
         verdict, suggestion, confidence = (
-            article_verdict(labels, [p.score for p in passages], self.block_threshold) if passages else ("unrelated", "pass", 1.0)
+            article_verdict(labels, [p.score for p in passages], self.block_threshold)
+            if passages
+            else ("unrelated", "pass", 1.0)
         )
         category = {label: max((p.scores[label] for p in passages), default=0.0) for label in LABELS}
         kinds = [k for k in CLAIM_KINDS if any(k in p.claim_kinds for p in passages)]
@@ -163,4 +167,3 @@ class Auditor:
             citations=citations_for(kinds),
             evidence=evidence,
         )
-

@@ -209,7 +209,9 @@ def cmd_audit(args, auditor_factory) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m classifier", description="Medical-insurance cash-out content auditor")
+    parser = argparse.ArgumentParser(
+        prog="python -m classifier", description="Medical-insurance cash-out content auditor"
+    )
     parser.add_argument("--model", help="model folder (default: the shipped model)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO on stderr")
     sub = parser.add_subparsers(dest="command", required=True)

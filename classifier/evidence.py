@@ -57,5 +57,7 @@ def occlusion_evidence(
         if drops[i] < min_weight:
             break
         s, e = norm.to_original(*words[i])
-        out.append(Evidence(start=offset + s, end=offset + e, text=norm.original[s:e], weight=round(float(drops[i]), 4)))
+        out.append(
+            Evidence(start=offset + s, end=offset + e, text=norm.original[s:e], weight=round(float(drops[i]), 4))
+        )
     return sorted(out, key=lambda ev: ev.start)

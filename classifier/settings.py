@@ -15,7 +15,9 @@ class AuditorSettings(BaseSettings):
 
     model_path: str | None = Field(None, description="model folder; None uses the shipped model")
     block_threshold: float | None = Field(None, ge=0, le=1, description="flag probability at which to suggest block")
-    review_threshold: float | None = Field(None, ge=0, le=1, description="flag probability below which a flag is dropped")
+    review_threshold: float | None = Field(
+        None, ge=0, le=1, description="flag probability below which a flag is dropped"
+    )
     max_passage_chars: int = Field(300, ge=20, le=2000)
     max_text_chars: int = Field(200_000, ge=1, description="longest article audit() accepts")
     max_passages: int = Field(2000, ge=1, description="most passages in one article")
@@ -28,7 +30,7 @@ class AuditorSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _ordered(self) -> AuditorSettings:
-        if self.block_threshold is not None and self.review_threshold is not None:
-            if self.review_threshold > self.block_threshold:
-                raise ValueError("review_threshold must not exceed block_threshold")
+        both = self.block_threshold is not None and self.review_threshold is not None
+        if both and self.review_threshold > self.block_threshold:
+            raise ValueError("review_threshold must not exceed block_threshold")
         return self

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pytest
 
@@ -43,7 +45,7 @@ class KeywordModel(PassageModel):
     Lets tests check the pipeline (offsets, evidence, verdicts) with known model behaviour.
     """
 
-    CUES = {"套现": "advertises_cashout", "回收": "advertises_cashout", "取出来": "presents_withdrawal_legitimate",
+    CUES: ClassVar[dict[str, str]] = {"套现": "advertises_cashout", "回收": "advertises_cashout", "取出来": "presents_withdrawal_legitimate",
             "不能": "accurate"}  # fmt: skip
 
     def __init__(self, block_threshold: float = 0.8, review_threshold: float = 0.3):

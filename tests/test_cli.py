@@ -57,11 +57,15 @@ def test_classify_unreadable_input(run_cli, tmp_path):
 
 def test_audit_files_of_each_kind(run_cli, tmp_path):
     (tmp_path / "a.txt").write_text("医保卡余额不能取现。\n\n公积金可以提取。", encoding="utf-8")
-    (tmp_path / "b.html").write_text("<html><body><p>医保个人账户的钱只能用于看病买药。</p></body></html>", encoding="utf-8")
+    (tmp_path / "b.html").write_text(
+        "<html><body><p>医保个人账户的钱只能用于看病买药。</p></body></html>", encoding="utf-8"
+    )
     (tmp_path / "c.md").write_text("# 标题\n\n- 医保卡的钱不能套现", encoding="utf-8")
     (tmp_path / "d.txt").write_bytes("医保卡的钱不能取现".encode("gb18030"))
     out = tmp_path / "out.jsonl"
-    code, _, err = run_cli("audit", *(str(tmp_path / n) for n in ("a.txt", "b.html", "c.md", "d.txt")), "--output", str(out))
+    code, _, err = run_cli(
+        "audit", *(str(tmp_path / n) for n in ("a.txt", "b.html", "c.md", "d.txt")), "--output", str(out)
+    )
     assert code == 0, err
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 4
@@ -77,7 +81,11 @@ def test_audit_bad_files_do_not_stop_the_good_one(run_cli, tmp_path):
     (tmp_path / "bin.dat").write_bytes(b"\x00\x01\x02")
     (tmp_path / "empty.txt").write_text("   ", encoding="utf-8")
     code, out, err = run_cli(
-        "audit", str(tmp_path / "missing.txt"), str(tmp_path / "bin.dat"), str(tmp_path / "empty.txt"), str(tmp_path / "ok.txt")
+        "audit",
+        str(tmp_path / "missing.txt"),
+        str(tmp_path / "bin.dat"),
+        str(tmp_path / "empty.txt"),
+        str(tmp_path / "ok.txt"),
     )
     assert code == 1
     assert "missing.txt" in err and "binary" in err and "empty" in err

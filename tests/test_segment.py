@@ -45,7 +45,11 @@ def test_short_line_after_finished_sentence_stays_separate():
 
 def test_markdown_markers_are_outside_the_passage():
     text = "# 医保卡能取现吗\n\n- 个人账户只能用于看病买药。\n---\n> 引用：有人说医保卡可以取现，这是谣言"
-    assert _texts(text, markdown=True) == ["医保卡能取现吗", "个人账户只能用于看病买药。", "引用：有人说医保卡可以取现，这是谣言"]
+    assert _texts(text, markdown=True) == [
+        "医保卡能取现吗",
+        "个人账户只能用于看病买药。",
+        "引用：有人说医保卡可以取现，这是谣言",
+    ]
 
 
 def test_blank_input_gives_no_passages():

@@ -60,7 +60,14 @@ PRESETS: dict[str, TrainConfig] = {
     "default": TrainConfig(),
     # Trains in well under a minute on 2 cores; used by CI to exercise the whole pipeline.
     "smoke": TrainConfig(
-        hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64, max_length=96,
-        pretrain_epochs=1, finetune_epochs=1, patience=1, max_train_rows=240,
-    ),  # fmt: skip
+        hidden_size=32,
+        num_layers=1,
+        num_heads=2,
+        intermediate_size=64,
+        max_length=96,
+        pretrain_epochs=1,
+        finetune_epochs=1,
+        patience=1,
+        max_train_rows=240,
+    ),
 }

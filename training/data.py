@@ -1,7 +1,7 @@
 """Loading and validating the labeled corpus.
 
-    python -m training.data validate      # exit 1 and a list of problems if the corpus is broken
-    python -m training.data datasheet     # rewrite the counts section of labeled_data/DATASHEET.md
+python -m training.data validate      # exit 1 and a list of problems if the corpus is broken
+python -m training.data datasheet     # rewrite the counts section of labeled_data/DATASHEET.md
 """
 
 from __future__ import annotations
@@ -103,6 +103,8 @@ def _validate_article(article: dict, by_id: dict[str, dict]) -> list[str]:
     for key in ("id", "text", "verdict", "split", "passages"):
         if key not in article:
             return [f"{where}: missing field {key!r}"]
+    if not 300 <= len(article["text"]) <= 3000:
+        errors.append(f"{where}: {len(article['text'])} characters, outside 300-3,000")
     if article["verdict"] not in VERDICTS:
         errors.append(f"{where}: unknown verdict {article['verdict']!r}")
     text = article["text"]
@@ -160,7 +162,11 @@ def datasheet_counts(passages: list[dict], articles: list[dict]) -> str:
         c = collections.Counter(r["split"] for r in originals if r["label"] == label)
         out.append(f"| {label} | {c['train']} | {c['dev']} | {c['test']} | {sum(c.values())} |")
     out.append("")
-    table("Claim kinds (flagged passages)", collections.Counter(k for r in originals for k in r["claim_kinds"]), "claim kind")
+    table(
+        "Claim kinds (flagged passages)",
+        collections.Counter(k for r in originals for k in r["claim_kinds"]),
+        "claim kind",
+    )
     table("Genre", collections.Counter(r["genre"] for r in originals), "genre")
     table("Script", collections.Counter(r.get("script", "?") for r in originals), "script")
     ads = [r for r in originals if r["label"] == "advertises_cashout"]
@@ -185,7 +191,9 @@ def datasheet_counts(passages: list[dict], articles: list[dict]) -> str:
         group = [a for a in articles if a["verdict"] == verdict]
         c = collections.Counter(a["split"] for a in group)
         lengths = [len(a["text"]) for a in group] or [0]
-        out.append(f"| {verdict} | {c['train']} | {c['dev']} | {c['test']} | {len(group)} | {min(lengths)}-{max(lengths)} |")
+        out.append(
+            f"| {verdict} | {c['train']} | {c['dev']} | {c['test']} | {len(group)} | {min(lengths)}-{max(lengths)} |"
+        )
     out.append("")
     return "\n".join(out)
 

@@ -86,7 +86,7 @@ def build(reference: Path) -> dict:
         for block in _quote_blocks(_section(text, heading)):
             head = f"**{article}**"
             if block and block[0].startswith(head):
-                paragraphs = [block[0][len(head) :].strip()] + block[1:]
+                paragraphs = [block[0][len(head) :].strip(), *block[1:]]
                 break
         else:
             raise SystemExit(f"{key}: {article} not found under {heading}")

@@ -31,7 +31,7 @@ from classifier.normalize import normalize_text
 from classifier.verdict import decide_labels
 from classifier.words import word_spans
 from training.config import PRESETS, TrainConfig
-from training.data import ARTICLES, PASSAGES, data_hash, load_splits
+from training.data import ARTICLES, PASSAGES, data_hash, load_splits, read_jsonl
 
 log = logging.getLogger("training")
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -80,7 +80,11 @@ def whole_word_mask(texts: list[str], tokenizer, cfg: TrainConfig, rng: random.R
         for t, (s, e) in enumerate(offsets):
             for c in range(s, e):
                 char_to_tok.setdefault(c, t)
-        words = [sorted({char_to_tok[c] for c in range(s, e) if c in char_to_tok}) for w, s, e in word_spans(text) if w.strip()]
+        words = [
+            sorted({char_to_tok[c] for c in range(s, e) if c in char_to_tok})
+            for w, s, e in word_spans(text)
+            if w.strip()
+        ]
         words = [w for w in words if w]
         rng.shuffle(words)
         n_tokens = sum(1 for s, e in offsets if e > s)
@@ -200,7 +204,13 @@ def finetune(model, tokenizer, train, dev, cfg: TrainConfig):
         dev_logits = predict_logits(model, tokenizer, x_dev, cfg.max_length)
         f1 = macro_f1(y_dev, dev_logits.argmax(-1))
         history.append({"epoch": epoch + 1, "train_loss": total / steps_per_epoch, "dev_macro_f1": f1})
-        log.info("finetune epoch %d/%d loss %.4f dev macro-F1 %.4f", epoch + 1, cfg.finetune_epochs, total / steps_per_epoch, f1)
+        log.info(
+            "finetune epoch %d/%d loss %.4f dev macro-F1 %.4f",
+            epoch + 1,
+            cfg.finetune_epochs,
+            total / steps_per_epoch,
+            f1,
+        )
         if f1 > best[0]:
             best = (f1, {k: v.detach().clone() for k, v in model.state_dict().items()}, epoch + 1)
             stale = 0
@@ -253,6 +263,35 @@ def choose_thresholds(probs: np.ndarray, y: np.ndarray, precision: float) -> tup
     return max(block, review), review
 
 
+def calibrate(model, tokenizer, dev, cfg: TrainConfig) -> tuple[float, float, float]:
+    """Temperature, block threshold and review threshold, all fitted on dev."""
+    dev_logits = predict_logits(model, tokenizer, dev[0], cfg.max_length)
+    temperature = fit_temperature(dev_logits, dev[1])
+    block, review = choose_thresholds(softmax(dev_logits / temperature), dev[1], cfg.block_precision)
+    return temperature, block, review
+
+
+def recalibrate(folder: Path, cfg: TrainConfig) -> dict:
+    """Refit temperature and thresholds of an existing model folder on dev; rewrites config.json."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    model = AutoModelForSequenceClassification.from_pretrained(folder)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    dev = load_xy(load_splits(PASSAGES)["dev"])
+    temperature, block, review = calibrate(model, tokenizer, dev, cfg)
+    config_file = folder / "config.json"
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    config.setdefault("auditor", {}).update(temperature=temperature, block_threshold=block, review_threshold=review)
+    config_file.write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    summary_file = folder / "training_summary.json"
+    if summary_file.exists():
+        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        summary.update(temperature=temperature, block_threshold=block, review_threshold=review)
+        summary_file.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    log.info("recalibrated %s: T=%.3f block=%.3f review=%.2f", folder, temperature, block, review)
+    return {"temperature": temperature, "block_threshold": block, "review_threshold": review}
+
+
 def load_xy(split_ds, max_rows: int | None = None, rng: random.Random | None = None):
     rows = list(split_ds)
     if max_rows is not None and len(rows) > max_rows:
@@ -271,7 +310,13 @@ def library_versions() -> dict[str, str]:
             "datasets": datasets.__version__, "jieba": jieba.__version__}  # fmt: skip
 
 
-def run(cfg: TrainConfig, output: Path, base_model: str | None = None, name: str = "medcash-zh-tiny", version: str | None = None) -> dict:
+def run(
+    cfg: TrainConfig,
+    output: Path,
+    base_model: str | None = None,
+    name: str = "medcash-zh-tiny",
+    version: str | None = None,
+) -> dict:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertForSequenceClassification
 
     started = time.time()
@@ -291,7 +336,7 @@ def run(cfg: TrainConfig, output: Path, base_model: str | None = None, name: str
         pretrain_seconds = 0.0
     else:
         # Pretraining sees train-split text only (passages and whole articles); never dev/test.
-        articles = [json.loads(line) for line in open(ARTICLES, encoding="utf-8")]
+        articles = read_jsonl(ARTICLES)
         unlabeled = train[0] + [normalize_text(a["text"]) for a in articles if a["split"] == "train"]
         unlabeled = [t for t in unlabeled if t.strip()]
         tokenizer = build_tokenizer(unlabeled, output)
@@ -305,9 +350,7 @@ def run(cfg: TrainConfig, output: Path, base_model: str | None = None, name: str
     t0 = time.time()
     model, fit = finetune(model, tokenizer, train, dev, cfg)
     finetune_seconds = time.time() - t0
-    dev_logits = predict_logits(model, tokenizer, dev[0], cfg.max_length)
-    temperature = fit_temperature(dev_logits, dev[1])
-    block, review = choose_thresholds(softmax(dev_logits / temperature), dev[1], cfg.block_precision)
+    temperature, block, review = calibrate(model, tokenizer, dev, cfg)
 
     version = version or time.strftime("%Y.%m.%d")
     model.config.auditor = {
@@ -340,7 +383,9 @@ def run(cfg: TrainConfig, output: Path, base_model: str | None = None, name: str
         **fit,
     }
     (output / "training_summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    log.info("saved model to %s in %.0fs (dev macro-F1 %.4f)", output, summary["total_seconds"], fit["best_dev_macro_f1"])
+    log.info(
+        "saved model to %s in %.0fs (dev macro-F1 %.4f)", output, summary["total_seconds"], fit["best_dev_macro_f1"]
+    )
     return summary
 
 
@@ -348,6 +393,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", choices=sorted(PRESETS), default="default")
     parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument(
+        "--recalibrate", action="store_true", help="only refit temperature and thresholds of --output on dev"
+    )
     parser.add_argument("--base-model", help="fine-tune this Hugging Face checkpoint (name or path) instead")
     parser.add_argument("--no-pretrain", action="store_true", help="skip domain MLM pretraining")
     parser.add_argument("--version")
@@ -356,6 +404,9 @@ def main(argv: list[str] | None = None) -> None:
     cfg = PRESETS[args.preset]
     if args.no_pretrain:
         cfg = cfg.replace(pretrain_epochs=0)
+    if args.recalibrate:
+        recalibrate(args.output, cfg)
+        return
     run(cfg, args.output, base_model=args.base_model, version=args.version)
 
 

@@ -86,20 +86,78 @@ def split_pool(name: str, lines: list[Line]) -> dict[str, list[Line]]:
 AD_JOIN = ("，", " ", "\n", "！", "～", "。", " ", "，")
 SCHEMES: list[Scheme] = [
     # advertises_cashout
-    Scheme("ad_card_chat", "advertises_cashout", "group_chat", ["?AD_OPEN", "AD_CARD_CORE", "?AD_TERMS", "AD_CONTACT"], 3, 0.5, joiners=AD_JOIN),
-    Scheme("ad_card_classified", "advertises_cashout", "classified_ad", ["AD_CARD_CORE", "AD_TERMS", "AD_CONTACT"], 2, 0.35, joiners=AD_JOIN),
-    Scheme("ad_shop_promo", "advertises_cashout", "pharmacy_promo", ["?AD_OPEN", "AD_SHOP_CORE", "?AD_TERMS", "AD_CONTACT"], 2.5, 0.4, joiners=AD_JOIN),
-    Scheme("ad_drug", "advertises_cashout", "classified_ad", ["?AD_OPEN", "AD_DRUG_CORE", "?AD_TERMS", "AD_CONTACT"], 2.5, 0.45, joiners=AD_JOIN),
-    Scheme("ad_recruit", "advertises_cashout", "recruiting_post", ["?AD_OPEN", "AD_RECRUIT_CORE", "?AD_TERMS", "AD_CONTACT"], 1.5, 0.35, joiners=AD_JOIN),
+    Scheme(
+        "ad_card_chat",
+        "advertises_cashout",
+        "group_chat",
+        ["?AD_OPEN", "AD_CARD_CORE", "?AD_TERMS", "AD_CONTACT"],
+        3,
+        0.5,
+        joiners=AD_JOIN,
+    ),
+    Scheme(
+        "ad_card_classified",
+        "advertises_cashout",
+        "classified_ad",
+        ["AD_CARD_CORE", "AD_TERMS", "AD_CONTACT"],
+        2,
+        0.35,
+        joiners=AD_JOIN,
+    ),
+    Scheme(
+        "ad_shop_promo",
+        "advertises_cashout",
+        "pharmacy_promo",
+        ["?AD_OPEN", "AD_SHOP_CORE", "?AD_TERMS", "AD_CONTACT"],
+        2.5,
+        0.4,
+        joiners=AD_JOIN,
+    ),
+    Scheme(
+        "ad_drug",
+        "advertises_cashout",
+        "classified_ad",
+        ["?AD_OPEN", "AD_DRUG_CORE", "?AD_TERMS", "AD_CONTACT"],
+        2.5,
+        0.45,
+        joiners=AD_JOIN,
+    ),
+    Scheme(
+        "ad_recruit",
+        "advertises_cashout",
+        "recruiting_post",
+        ["?AD_OPEN", "AD_RECRUIT_CORE", "?AD_TERMS", "AD_CONTACT"],
+        1.5,
+        0.35,
+        joiners=AD_JOIN,
+    ),
     Scheme("ad_short", "advertises_cashout", "comment", ["AD_SHORT"], 1.2, 0.8, joiners=AD_JOIN),
-    Scheme("ad_hant", "advertises_cashout", "forum_post", ["AD_HANT_CORE", "?AD_TERMS", "AD_HANT_CONTACT"], 3, 0.5, joiners=AD_JOIN),
+    Scheme(
+        "ad_hant",
+        "advertises_cashout",
+        "forum_post",
+        ["AD_HANT_CORE", "?AD_TERMS", "AD_HANT_CONTACT"],
+        3,
+        0.5,
+        joiners=AD_JOIN,
+    ),
     # presents_withdrawal_legitimate
-    Scheme("p_seo", "presents_withdrawal_legitimate", "seo_article", ["?P_SEO_OPEN", "P_SEO_CLAIM", "?P_ROUTE_DETAIL"], 2.5),
-    Scheme("p_guide", "presents_withdrawal_legitimate", "how_to_guide", ["?P_GUIDE_INTRO", "P_GUIDE_STEPS", "?P_GUIDE_TAIL"], 2.5),
+    Scheme(
+        "p_seo", "presents_withdrawal_legitimate", "seo_article", ["?P_SEO_OPEN", "P_SEO_CLAIM", "?P_ROUTE_DETAIL"], 2.5
+    ),
+    Scheme(
+        "p_guide",
+        "presents_withdrawal_legitimate",
+        "how_to_guide",
+        ["?P_GUIDE_INTRO", "P_GUIDE_STEPS", "?P_GUIDE_TAIL"],
+        2.5,
+    ),
     Scheme("p_route", "presents_withdrawal_legitimate", "weibo_post", ["P_ROUTE_CLAIM", "?P_ROUTE_DETAIL"], 2.5),
     Scheme("p_nonmed", "presents_withdrawal_legitimate", "wechat_moments", ["?P_SEO_OPEN", "P_NONMED"], 1.5),
     Scheme("p_pooled", "presents_withdrawal_legitimate", "forum_reply", ["P_POOLED", "?P_ROUTE_DETAIL"], 1),
-    Scheme("p_mixed", "presents_withdrawal_legitimate", "qa_answer", ["P_WARN_THEN", "P_BUT_ROUTE", "?P_ROUTE_DETAIL"], 2.5),
+    Scheme(
+        "p_mixed", "presents_withdrawal_legitimate", "qa_answer", ["P_WARN_THEN", "P_BUT_ROUTE", "?P_ROUTE_DETAIL"], 2.5
+    ),
     Scheme("p_qa", "presents_withdrawal_legitimate", "qa_answer", ["?N_QUESTION", "P_QA_ANSWER"], 1.5),
     Scheme("p_hant", "presents_withdrawal_legitimate", "forum_post", ["P_HANT", "?P_HANT"], 3),
     # accurate
@@ -116,7 +174,14 @@ SCHEMES: list[Scheme] = [
     Scheme("n_housing", "neutral", "how_to_guide", ["N_HARD_HOUSING", "?N_HARD_HOUSING"], 1.5, hard_negative=True),
     Scheme("n_wallet", "neutral", "qa_answer", ["N_HARD_WALLET", "?N_HARD_WALLET"], 1.5, hard_negative=True),
     Scheme("n_insurance", "neutral", "legal_qa", ["N_HARD_INSURANCE", "?N_HARD_INSURANCE"], 1.2, hard_negative=True),
-    Scheme("n_medical", "neutral", "official_notice", ["N_HARD_MEDICAL_NEUTRAL", "?N_HARD_MEDICAL_NEUTRAL"], 1.8, hard_negative=True),
+    Scheme(
+        "n_medical",
+        "neutral",
+        "official_notice",
+        ["N_HARD_MEDICAL_NEUTRAL", "?N_HARD_MEDICAL_NEUTRAL"],
+        1.8,
+        hard_negative=True,
+    ),
     Scheme("n_hant", "neutral", "forum_post", ["N_HANT", "?N_HANT"], 3, hard_negative=True),
     Scheme("n_topic", "neutral", "forum_post", ["N_TOPIC", "?N_TOPIC"], 1.5),
     Scheme("n_question", "neutral", "qa_question", ["N_QUESTION", "?N_TOPIC"], 1),
@@ -169,25 +234,61 @@ ARTICLE_TITLES = {
 # scheme names to choose from. "*" marks the body filler repeated until the article is long enough.
 ARTICLE_PLANS = {
     "misleading": [
-        [("n_question", "n_topic"), ("c_explain", "c_uses"), ("p_route", "p_guide", "p_seo", "p_mixed", "p_nonmed", "p_pooled"), ("*c_uses", "*c_explain", "*n_medical", "*n_topic"), ("n_medical", "c_warn")],
-        [("n_question",), ("p_qa", "p_mixed"), ("c_explain", "c_exception"), ("*n_topic", "*c_uses", "*n_medical"), ("p_route", "p_nonmed", "n_topic")],
-        [("n_topic",), ("c_uses",), ("*n_medical", "*c_explain"), ("p_guide", "p_seo", "p_hant", "p_route"), ("n_medical",)],
+        [
+            ("n_question", "n_topic"),
+            ("c_explain", "c_uses"),
+            ("p_route", "p_guide", "p_seo", "p_mixed", "p_nonmed", "p_pooled"),
+            ("*c_uses", "*c_explain", "*n_medical", "*n_topic"),
+            ("n_medical", "c_warn"),
+        ],
+        [
+            ("n_question",),
+            ("p_qa", "p_mixed"),
+            ("c_explain", "c_exception"),
+            ("*n_topic", "*c_uses", "*n_medical"),
+            ("p_route", "p_nonmed", "n_topic"),
+        ],
+        [
+            ("n_topic",),
+            ("c_uses",),
+            ("*n_medical", "*c_explain"),
+            ("p_guide", "p_seo", "p_hant", "p_route"),
+            ("n_medical",),
+        ],
     ],
     "cashout_ad": [
-        [("n_offtopic", "n_topic"), ("ad_card_chat", "ad_shop_promo", "ad_drug"), ("*n_offtopic", "*n_topic", "*n_question"), ("ad_short", "ad_recruit", "ad_card_classified", "ad_hant")],
-        [("n_question",), ("c_warn", "n_topic"), ("ad_card_chat", "ad_drug", "ad_short"), ("*n_offtopic", "*n_wallet", "*n_topic")],
+        [
+            ("n_offtopic", "n_topic"),
+            ("ad_card_chat", "ad_shop_promo", "ad_drug"),
+            ("*n_offtopic", "*n_topic", "*n_question"),
+            ("ad_short", "ad_recruit", "ad_card_classified", "ad_hant"),
+        ],
+        [
+            ("n_question",),
+            ("c_warn", "n_topic"),
+            ("ad_card_chat", "ad_drug", "ad_short"),
+            ("*n_offtopic", "*n_wallet", "*n_topic"),
+        ],
     ],
     "accurate": [
-        [("c_news", "c_court"), ("c_warn",), ("*c_lawyer", "*c_explain", "*n_medical", "*c_uses"), ("c_exception", "c_uses")],
+        [
+            ("c_news", "c_court"),
+            ("c_warn",),
+            ("*c_lawyer", "*c_explain", "*n_medical", "*c_uses"),
+            ("c_exception", "c_uses"),
+        ],
         [("n_question",), ("c_rumor",), ("c_explain", "c_exception"), ("*c_uses", "*n_medical", "*c_warn")],
         [("c_explain",), ("c_uses", "c_exception"), ("*n_medical", "*c_warn", "*c_hant"), ("c_lawyer",)],
     ],
     "unrelated": [
-        [("n_housing", "n_wallet", "n_insurance"), ("*n_housing", "*n_wallet", "*n_insurance", "*n_medical", "*n_topic", "*n_offtopic")],
+        [
+            ("n_housing", "n_wallet", "n_insurance"),
+            ("*n_housing", "*n_wallet", "*n_insurance", "*n_medical", "*n_topic", "*n_offtopic"),
+        ],
         [("n_medical",), ("n_question", "n_topic"), ("*n_medical", "*n_topic", "*n_hant", "*n_insurance")],
     ],
 }
-ARTICLE_TARGET = {"misleading": 66, "cashout_ad": 46, "accurate": 66, "unrelated": 46}
+ARTICLE_TARGET = {"misleading": 66, "cashout_ad": 46, "accurate": 66, "unrelated": 56}
 
 
 def _expand(template: str, rng: random.Random, obfuscate: bool, found: dict[str, str]) -> str:
@@ -237,7 +338,9 @@ class Composer:
         return {
             "text": text.strip(),
             "label": scheme.label,
-            "claim_kinds": sorted(kinds) if scheme.label in ("advertises_cashout", "presents_withdrawal_legitimate") else [],
+            "claim_kinds": sorted(kinds)
+            if scheme.label in ("advertises_cashout", "presents_withdrawal_legitimate")
+            else [],
             "genre": scheme.genre,
             "scheme": scheme.name,
             "split": split,
@@ -272,8 +375,11 @@ class Composer:
             for k in range(total):
                 split = "train" if k % 20 < 14 else ("dev" if k % 20 < 17 else "test")
                 article_id = f"art-{verdict}-{k:03d}"
-                made = self._article(article_id, verdict, split)
-                if made is None:
+                for _ in range(8):  # small test pools sometimes run dry; try another plan
+                    made = self._article(article_id, verdict, split)
+                    if made is not None:
+                        break
+                else:
                     continue
                 article, rows = made
                 articles.append(article)
@@ -322,7 +428,7 @@ class Composer:
             text += row["text"]
             row.update(family=article_id, article_id=article_id, genre=_article_genre(verdict, plan, row))
             spans.append({"passage_id": None, "start": start, "end": len(text), "index": i})
-        if len(text) > 3000:
+        if not 300 <= len(text) <= 3000:
             return None
         article = {
             "id": article_id,
@@ -338,7 +444,12 @@ class Composer:
         return article, rows
 
 
-_ARTICLE_GENRE = {"misleading": "seo_article", "cashout_ad": "forum_thread", "accurate": "news_report", "unrelated": "how_to_guide"}
+_ARTICLE_GENRE = {
+    "misleading": "seo_article",
+    "cashout_ad": "forum_thread",
+    "accurate": "news_report",
+    "unrelated": "how_to_guide",
+}
 
 
 def _article_genre(verdict: str, plan: list, row: dict) -> str:
