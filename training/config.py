@@ -28,6 +28,10 @@ class TrainConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     class_weighting: bool = True
+    # Fraction of jieba words masked in each training passage, drawn anew every epoch, so the
+    # classifier cannot lean on exact phrasings of the composed corpus.
+    word_dropout: float = 0.15
+    classifier_dropout: float = 0.2
     # Precision wanted for `block` on dev, used to pick the block threshold.
     block_precision: float = 0.98
     seed: int = 13
@@ -42,6 +46,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be positive")
         if self.pretrain_epochs < 0:
             raise ValueError("pretrain_epochs must be >= 0")
+        if not 0 <= self.word_dropout < 1 or not 0 <= self.classifier_dropout < 1:
+            raise ValueError("word_dropout and classifier_dropout must be in [0, 1)")
         if not 0 < self.mask_rate < 1:
             raise ValueError("mask_rate must be in (0, 1)")
         if not 0.5 <= self.block_precision <= 1:

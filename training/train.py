@@ -171,12 +171,31 @@ def macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(f1_score(y_true, y_pred, average="macro", labels=list(range(len(LABELS))), zero_division=0))
 
 
+def word_dropout(texts: list[str], rate: float, rng: random.Random, mask_token: str) -> list[str]:
+    """Mask whole jieba words at ``rate`` (one mask token per character, so lengths stay)."""
+    if rate <= 0:
+        return texts
+    out = []
+    for text in texts:
+        pieces, cursor = [], 0
+        for word, s, e in word_spans(text):
+            if word.strip() and rng.random() < rate:
+                pieces.append(text[cursor:s] + mask_token * (e - s))
+                cursor = e
+        out.append("".join(pieces) + text[cursor:])
+    return out
+
+
 def finetune(model, tokenizer, train, dev, cfg: TrainConfig):
     rng = random.Random(cfg.seed)
     x_train, y_train = train
     x_dev, y_dev = dev
     counts = np.bincount(y_train, minlength=len(LABELS)).astype(np.float64)
-    weights = counts.sum() / (len(LABELS) * np.maximum(counts, 1)) if cfg.class_weighting else np.ones(len(LABELS))
+    # Square-root inverse-frequency weights: full inverse weights pushed unfamiliar neutral text
+    # into the flag classes on dev.
+    weights = (
+        np.sqrt(counts.sum() / (len(LABELS) * np.maximum(counts, 1))) if cfg.class_weighting else np.ones(len(LABELS))
+    )
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
     steps_per_epoch = math.ceil(len(x_train) / cfg.finetune_batch_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.finetune_lr, weight_decay=cfg.weight_decay)
@@ -191,7 +210,8 @@ def finetune(model, tokenizer, train, dev, cfg: TrainConfig):
         total = 0.0
         for i in range(0, len(order), cfg.finetune_batch_size):
             idx = order[i : i + cfg.finetune_batch_size]
-            enc = tokenizer([x_train[j] for j in idx], truncation=True, max_length=cfg.max_length, padding=True,
+            batch_texts = word_dropout([x_train[j] for j in idx], cfg.word_dropout, rng, tokenizer.mask_token)
+            enc = tokenizer(batch_texts, truncation=True, max_length=cfg.max_length, padding=True,
                             return_tensors="pt", return_token_type_ids=False)  # fmt: skip
             logits = model(**enc).logits
             loss = loss_fn(logits, torch.tensor(y_train[idx]))
@@ -343,7 +363,8 @@ def run(
         t0 = time.time()
         mlm = pretrain(unlabeled, tokenizer, cfg)
         pretrain_seconds = time.time() - t0
-        mlm.config.update({"num_labels": len(LABELS), "id2label": ID2LABEL, "label2id": LABEL2ID})
+        mlm.config.update({"num_labels": len(LABELS), "id2label": ID2LABEL, "label2id": LABEL2ID,
+                           "classifier_dropout": cfg.classifier_dropout})  # fmt: skip
         model = BertForSequenceClassification(mlm.config)
         model.bert.load_state_dict(mlm.bert.state_dict(), strict=False)
 

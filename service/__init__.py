@@ -1,0 +1,1 @@
+"""HTTP API and moderators' page: a thin shell over classifier.Auditor."""

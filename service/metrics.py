@@ -1,0 +1,23 @@
+"""Prometheus metrics on a registry of the app's own (so tests can build many apps)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("medcash_requests_total", "HTTP requests", ["path", "status"], registry=self.registry)
+        self.latency = Histogram(
+            "medcash_request_seconds", "HTTP request latency", ["path"], registry=self.registry,
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )  # fmt: skip
+        self.passages = Counter("medcash_passages_classified_total", "passages classified", registry=self.registry)
+        self.flags = Counter("medcash_flags_total", "flagged passages by label", ["label"], registry=self.registry)
+
+    def observe_passages(self, passages) -> None:
+        self.passages.inc(len(passages))
+        for p in passages:
+            if p.flagged:
+                self.flags.labels(p.label).inc()
