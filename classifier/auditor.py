@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -22,7 +23,7 @@ from classifier.evidence import occlusion_evidence
 from classifier.labels import CLAIM_KINDS, LABEL2ID, LABELS, is_flag
 from classifier.legal import citations_for, statutes_version
 from classifier.model import PassageModel
-from classifier.normalize import normalize
+from classifier.normalize import NormalizedText, normalize
 from classifier.schemas import ArticleResult, PassageResult
 from classifier.segment import Span, extract_html, segment
 from classifier.settings import AuditorSettings
@@ -30,6 +31,16 @@ from classifier.verdict import article_verdict, decide_labels
 
 log = logging.getLogger(__name__)
 ContentType = Literal["text", "markdown", "html"]
+
+
+@dataclass(frozen=True)
+class PreparedArticle:
+    """An article ready for the model: its text, passages and their normalized forms."""
+
+    text: str
+    title: str | None
+    spans: list[Span]
+    norms: list[NormalizedText]
 
 
 class InputError(ValueError):
@@ -83,31 +94,42 @@ class Auditor:
 
     def audit(self, text: str, content_type: ContentType = "text") -> ArticleResult:
         """Segment an article, classify every passage, and derive the verdict."""
+        return self.audit_prepared([self.prepare(text, content_type)])[0]
+
+    def prepare(self, text: str, content_type: ContentType = "text", title: str | None = None) -> PreparedArticle:
+        """Validate, extract (HTML), segment and normalize an article; raises InputError."""
         if content_type not in ("text", "markdown", "html"):
             raise InputError(f"content_type must be text, markdown or html, not {content_type!r}")
         self._check_text(text, "text")
-        started = time.perf_counter()
-        title = None
         if content_type == "html":
             doc = extract_html(text)
-            text, title = doc.text, doc.title
+            text, title = doc.text, doc.title or title
         spans = segment(text, self.settings.max_passage_chars, markdown=content_type == "markdown")
         if len(spans) > self.settings.max_passages:
             raise InputError(f"article has {len(spans)} passages; the limit is {self.settings.max_passages}")
-        passages = self._classify(text, spans)
+        return PreparedArticle(text, title, spans, [normalize(span.text(text)) for span in spans])
+
+    def audit_prepared(self, articles: list[PreparedArticle]) -> list[ArticleResult]:
+        """Audit prepared articles with one model call over all their passages (batch throughput)."""
+        started = time.perf_counter()
+        norms = [n for a in articles for n in a.norms]
+        probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
+        results, offset = [], 0
+        for article in articles:
+            rows = probs[offset : offset + len(article.spans)]
+            offset += len(article.spans)
+            passages = [self._result(article.text, span, norm, p) for span, norm, p in zip(article.spans, article.norms, rows, strict=True)]
+            results.append(self._article_result(article, passages))
+        log.info("audited articles", extra={"articles": len(articles), "passages": len(norms),
+                                            "ms": round((time.perf_counter() - started) * 1000, 1)})  # fmt: skip
+        return results
+
+    def _article_result(self, article: PreparedArticle, passages: list[PassageResult]) -> ArticleResult:
         labels = [p.label for p in passages]
         verdict, suggestion, confidence = (
-            article_verdict(labels, [p.score for p in passages], self.block_threshold)
-            if passages
-            else ("unrelated", "pass", 1.0)
+            article_verdict(labels, [p.score for p in passages], self.block_threshold) if passages else ("unrelated", "pass", 1.0)
         )
         category = {label: max((p.scores[label] for p in passages), default=0.0) for label in LABELS}
-        kinds = [k for k in CLAIM_KINDS if any(k in p.claim_kinds for p in passages)]
-        log.info(
-            "audited article",
-            extra={"chars": len(text), "passages": len(passages), "verdict": verdict,
-                   "suggestion": suggestion, "ms": round((time.perf_counter() - started) * 1000, 1)},
-        )  # fmt: skip
         return ArticleResult(
             verdict=verdict,
             suggestion=suggestion,
@@ -115,9 +137,9 @@ class Auditor:
             flagged=verdict in ("cashout_ad", "misleading"),
             category_scores={k: round(float(v), 4) for k, v in category.items()},
             passages=passages,
-            claim_kinds=kinds,
-            text=text,
-            title=title,
+            claim_kinds=[k for k in CLAIM_KINDS if any(k in p.claim_kinds for p in passages)],
+            text=article.text,
+            title=article.title,
             model_version=self.model.info.version,
             statutes_version=statutes_version(),
         )
@@ -131,11 +153,6 @@ class Auditor:
             raise InputError(f"{name} has {len(text)} characters; the limit is {self.settings.max_text_chars}")
         if "\x00" in text:
             raise InputError(f"{name} contains NUL bytes; binary data is not text")
-
-    def _classify(self, text: str, spans: list[Span]) -> list[PassageResult]:
-        norms = [normalize(span.text(text)) for span in spans]
-        probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
-        return [self._result(text, span, norm, p) for span, norm, p in zip(spans, norms, probs, strict=True)]
 
     def _result(self, text: str, span: Span, norm, p: np.ndarray) -> PassageResult:
         label = LABELS[int(decide_labels(p[None, :], self.review_threshold)[0])]

@@ -45,8 +45,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 class ServiceState:
     settings: ServiceSettings
     metrics: Metrics
-    executor: ThreadPoolExecutor
-    gate: asyncio.Semaphore
+    executor: ThreadPoolExecutor | None = None
+    gate: asyncio.Semaphore | None = None
     auditor: Auditor | None = None
     feedback: FeedbackStore | None = None
     buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -189,14 +189,15 @@ def create_app(settings: ServiceSettings | None = None, auditor: Auditor | None 
     state = ServiceState(
         settings=settings,
         metrics=Metrics(),
-        executor=ThreadPoolExecutor(max_workers=settings.inference_workers, thread_name_prefix="inference"),
-        gate=asyncio.Semaphore(settings.inference_workers * 4),
         auditor=auditor,
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        state.feedback = FeedbackStore(settings.database_url)
+        # Created per lifespan: a server (or test client) may start the app more than once.
+        state.executor = ThreadPoolExecutor(max_workers=settings.inference_workers, thread_name_prefix="inference")
+        state.gate = asyncio.Semaphore(settings.inference_workers * 4)
+        state.feedback = state.feedback or FeedbackStore(settings.database_url)
         if state.auditor is None:
             auditor_settings = AuditorSettings(max_text_chars=max(settings.max_text_chars, settings.max_passage_chars))
             state.auditor = await asyncio.to_thread(Auditor.load, settings.model_path, auditor_settings)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import DateTime, Integer, String, Text, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import StaticPool
 
 
 class Base(DeclarativeBase):
@@ -32,8 +33,13 @@ class Feedback(Base):
 
 class FeedbackStore:
     def __init__(self, url: str) -> None:
-        connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
-        self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        kwargs: dict = {"pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False}
+            if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+                # One shared connection, or every session would see its own empty database.
+                kwargs["poolclass"] = StaticPool
+        self.engine = create_engine(url, **kwargs)
         Base.metadata.create_all(self.engine)
 
     def add(self, **fields) -> int:

@@ -67,3 +67,53 @@ class KeywordModel(PassageModel):
 @pytest.fixture
 def keyword_model():
     return KeywordModel()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """`python -m service` in a subprocess on a loopback port, as external checks start it."""
+
+    def __init__(self, tmp_path, *args: str, env: dict | None = None) -> None:
+        import os
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db = tmp_path / "feedback.db"
+        full_env = {**os.environ, "MEDCASH_SERVICE_DATABASE_URL": f"sqlite:///{self.db}", **(env or {})}
+        self.log = open(tmp_path / "server.log", "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "service", "--port", str(self.port), *args], stdout=self.log, stderr=self.log, env=full_env
+        )
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        import time
+        import urllib.request
+
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise TimeoutError("server did not become ready")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except Exception:
+            self.proc.kill()
+        self.log.close()
