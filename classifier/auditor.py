@@ -47,6 +47,35 @@ class InputError(ValueError):
     """Input the auditor refuses, with a message fit to show the caller."""
 
 
+def check_text(text: str, name: str, settings: AuditorSettings) -> None:
+    if not isinstance(text, str):
+        raise InputError(f"{name} must be a string")
+    if not text.strip():
+        raise InputError(f"{name} is empty")
+    if len(text) > settings.max_text_chars:
+        raise InputError(f"{name} has {len(text)} characters; the limit is {settings.max_text_chars}")
+    if "\x00" in text:
+        raise InputError(f"{name} contains NUL bytes; binary data is not text")
+
+
+def prepare_article(
+    text: str, content_type: str, settings: AuditorSettings, title: str | None = None
+) -> PreparedArticle:
+    """The model-free half of an audit: validate, extract HTML, segment, normalize."""
+    if content_type not in ("text", "markdown", "html"):
+        raise InputError(f"content_type must be text, markdown or html, not {content_type!r}")
+    check_text(text, "text", settings)
+    if content_type == "html":
+        doc = extract_html(text)
+        text, title = doc.text, doc.title or title
+        if not text.strip():
+            raise InputError("no text could be extracted from the HTML")
+    spans = segment(text, settings.max_passage_chars, markdown=content_type == "markdown")
+    if len(spans) > settings.max_passages:
+        raise InputError(f"article has {len(spans)} passages; the limit is {settings.max_passages}")
+    return PreparedArticle(text, title, spans, [normalize(span.text(text)) for span in spans])
+
+
 class Auditor:
     def __init__(self, model: PassageModel, settings: AuditorSettings | None = None) -> None:
         self.model = model
@@ -98,16 +127,7 @@ class Auditor:
 
     def prepare(self, text: str, content_type: ContentType = "text", title: str | None = None) -> PreparedArticle:
         """Validate, extract (HTML), segment and normalize an article; raises InputError."""
-        if content_type not in ("text", "markdown", "html"):
-            raise InputError(f"content_type must be text, markdown or html, not {content_type!r}")
-        self._check_text(text, "text")
-        if content_type == "html":
-            doc = extract_html(text)
-            text, title = doc.text, doc.title or title
-        spans = segment(text, self.settings.max_passage_chars, markdown=content_type == "markdown")
-        if len(spans) > self.settings.max_passages:
-            raise InputError(f"article has {len(spans)} passages; the limit is {self.settings.max_passages}")
-        return PreparedArticle(text, title, spans, [normalize(span.text(text)) for span in spans])
+        return prepare_article(text, content_type, self.settings, title)
 
     def audit_prepared(self, articles: list[PreparedArticle]) -> list[ArticleResult]:
         """Audit prepared articles with one model call over all their passages (batch throughput)."""
@@ -118,7 +138,10 @@ class Auditor:
         for article in articles:
             rows = probs[offset : offset + len(article.spans)]
             offset += len(article.spans)
-            passages = [self._result(article.text, span, norm, p) for span, norm, p in zip(article.spans, article.norms, rows, strict=True)]
+            passages = [
+                self._result(article.text, span, norm, p)
+                for span, norm, p in zip(article.spans, article.norms, rows, strict=True)
+            ]
             results.append(self._article_result(article, passages))
         log.info("audited articles", extra={"articles": len(articles), "passages": len(norms),
                                             "ms": round((time.perf_counter() - started) * 1000, 1)})  # fmt: skip
@@ -127,7 +150,9 @@ class Auditor:
     def _article_result(self, article: PreparedArticle, passages: list[PassageResult]) -> ArticleResult:
         labels = [p.label for p in passages]
         verdict, suggestion, confidence = (
-            article_verdict(labels, [p.score for p in passages], self.block_threshold) if passages else ("unrelated", "pass", 1.0)
+            article_verdict(labels, [p.score for p in passages], self.block_threshold)
+            if passages
+            else ("unrelated", "pass", 1.0)
         )
         category = {label: max((p.scores[label] for p in passages), default=0.0) for label in LABELS}
         return ArticleResult(
@@ -145,14 +170,7 @@ class Auditor:
         )
 
     def _check_text(self, text: str, name: str) -> None:
-        if not isinstance(text, str):
-            raise InputError(f"{name} must be a string")
-        if not text.strip():
-            raise InputError(f"{name} is empty")
-        if len(text) > self.settings.max_text_chars:
-            raise InputError(f"{name} has {len(text)} characters; the limit is {self.settings.max_text_chars}")
-        if "\x00" in text:
-            raise InputError(f"{name} contains NUL bytes; binary data is not text")
+        check_text(text, name, self.settings)
 
     def _result(self, text: str, span: Span, norm, p: np.ndarray) -> PassageResult:
         label = LABELS[int(decide_labels(p[None, :], self.review_threshold)[0])]

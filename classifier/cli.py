@@ -3,6 +3,7 @@
     python -m classifier classify --input IN.jsonl --output OUT.jsonl
     python -m classifier audit article.txt page.html - --output results.jsonl
     python -m classifier audit article.md --format table
+    python -m classifier audit-batch crawl/ pages.jsonl crawl.warc.gz --output results.jsonl --report report.html
 
 Exit codes: 0 all inputs processed; 1 some rows or files were bad (each named on stderr, the
 rest still processed); 2 usage errors or a model that cannot be loaded.
@@ -208,6 +209,23 @@ def cmd_audit(args, auditor_factory) -> int:
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
 
+def cmd_audit_batch(args) -> int:
+    from classifier.batch import run_batch
+
+    if args.workers < 1 or args.batch_articles < 1:
+        _err("--workers and --batch-articles must be at least 1")
+        return EXIT_USAGE
+    stats = run_batch(
+        args.inputs, args.output, model_path=args.model, settings=AuditorSettings(), errors_path=args.errors,
+        csv_path=args.csv, report_path=args.report, workers=args.workers, batch_articles=args.batch_articles,
+        engine=args.engine,
+    )  # fmt: skip
+    rate = stats.audited / stats.seconds * 60 if stats.seconds else 0.0
+    print(f"{stats.documents} documents: {stats.audited} audited, {stats.errors} errors, {stats.skipped} already done "
+          f"({stats.seconds:.1f} s, {rate:.0f} articles/min)", file=sys.stderr)  # fmt: skip
+    return EXIT_BAD_INPUT if stats.errors else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m classifier", description="Medical-insurance cash-out content auditor"
@@ -223,6 +241,15 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--output", help="write one JSON result per article to this JSONL file")
     a.add_argument("--format", choices=["json", "table"], default="json")
     a.add_argument("--content-type", choices=["auto", "text", "markdown", "html"], default="auto")
+    b = sub.add_parser("audit-batch", help="audit a crawl: directories, JSONL, WARC; resumable")
+    b.add_argument("inputs", nargs="+", help="directories, .jsonl(.gz), .warc(.gz), or files")
+    b.add_argument("--output", required=True, type=Path, help="results JSONL (one row per article)")
+    b.add_argument("--errors", type=Path, help="errors JSONL (default: OUTPUT stem + .errors.jsonl)")
+    b.add_argument("--csv", type=Path, help="also write a CSV for spreadsheets")
+    b.add_argument("--report", type=Path, help="also write a self-contained HTML report")
+    b.add_argument("--workers", type=int, default=1, help="processes for HTML extraction and segmentation")
+    b.add_argument("--batch-articles", type=int, default=16, help="articles per model call")
+    b.add_argument("--engine", choices=["local", "ray"], default="local")
     return parser
 
 
@@ -236,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "classify":
             return cmd_classify(args, auditor_factory)
+        if args.command == "audit-batch":
+            return cmd_audit_batch(args)
         return cmd_audit(args, auditor_factory)
     except ModelLoadError as exc:
         _err(str(exc))

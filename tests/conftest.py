@@ -91,7 +91,10 @@ class ServerProcess:
         full_env = {**os.environ, "MEDCASH_SERVICE_DATABASE_URL": f"sqlite:///{self.db}", **(env or {})}
         self.log = open(tmp_path / "server.log", "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "service", "--port", str(self.port), *args], stdout=self.log, stderr=self.log, env=full_env
+            [sys.executable, "-m", "service", "--port", str(self.port), *args],
+            stdout=self.log,
+            stderr=self.log,
+            env=full_env,
         )
 
     def wait_ready(self, timeout: float = 120.0) -> None:

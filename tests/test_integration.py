@@ -19,11 +19,15 @@ pytestmark = [
     pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "config.json").exists(), reason="no shipped model"),
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-MISLEADING = (Path(__file__).resolve().parent.parent / "examples" / "misleading_article.txt").read_text(encoding="utf-8")
+MISLEADING = (Path(__file__).resolve().parent.parent / "examples" / "misleading_article.txt").read_text(
+    encoding="utf-8"
+)
 
 
 def post(url: str, payload: dict, headers: dict | None = None) -> tuple[int, dict]:
-    req = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json", **(headers or {})})
+    req = urllib.request.Request(
+        url, json.dumps(payload).encode(), {"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
             return resp.status, json.loads(resp.read())
@@ -58,7 +62,12 @@ def test_auth_is_enforced_by_a_real_server(tmp_path):
         status, body = post(srv.url + "/v1/classify", {"texts": ["高价回收医保卡"]})
         assert status == 401 and body["error"]["code"] == "missing_api_key"
         status, body = post(srv.url + "/v1/classify", {"texts": ["高价回收医保卡"]}, {"Authorization": f"Bearer {key}"})
-        assert status == 200 and body["results"][0]["label"] in ("advertises_cashout", "presents_withdrawal_legitimate", "accurate", "neutral")
+        assert status == 200 and body["results"][0]["label"] in (
+            "advertises_cashout",
+            "presents_withdrawal_legitimate",
+            "accurate",
+            "neutral",
+        )
     finally:
         srv.stop()
 
@@ -67,7 +76,9 @@ def test_start_without_keys_fails_clearly(tmp_path):
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "service", "--port", "1"], capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "service", "--port", "1"], capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin"}
+    )
     assert proc.returncode == 2
     assert b"no API key" in proc.stderr
 
@@ -82,7 +93,13 @@ def test_moderator_page_in_a_real_browser(server):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         page = browser.new_page(viewport={"width": 1280, "height": 1400})
         page.goto(server.url + "/")
