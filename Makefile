@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-8)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test test-fast lint format data validate datasheet train train-smoke evaluate benchmark statutes
+.PHONY: help venv serve demo test test-fast lint format data validate datasheet train train-smoke evaluate benchmark statutes
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP) ## create .venv and install everything (torch CPU build first)
+
+serve: $(STAMP) ## the main job: HTTP API + moderators' page on 127.0.0.1:8000, auth off (local use)
+	$(PY) -m service --no-auth
 
 demo: $(STAMP) ## audit the two sample articles with the shipped model (the main job)
 	$(PY) -m classifier audit examples/misleading_article.txt examples/accurate_article.html --format table
@@ -57,3 +60,9 @@ evaluate: $(STAMP) ## baselines + models on the test split -> reports/
 
 benchmark: $(STAMP) ## speed and memory of the shipped model -> benchmarks/results.md
 	$(PY) -m benchmarks.speed --output benchmarks/results.json
+
+load-test: $(STAMP) ## 50 clients x 60 s against the service -> benchmarks/load_results.json
+	$(PY) -m benchmarks.load --clients 50 --seconds 60
+
+batch-benchmark: $(STAMP) ## articles/minute of audit-batch on 1,000 generated pages
+	$(PY) -m benchmarks.batch --pages 1000

@@ -1,0 +1,73 @@
+"""The shipped model on a golden table of passages written for this test (not in the corpus).
+
+The table was written before the model's outputs were seen. Individual rows may be wrong (the
+evaluation report lists the model's errors); the test holds the model to an overall accuracy
+and checks that the pipeline's promises (citations, evidence, offsets) hold on real outputs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from classifier import Auditor
+from classifier.model import DEFAULT_MODEL_DIR
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "config.json").exists(), reason="no shipped model"),
+]
+
+AD, PW, OK, NE = "advertises_cashout", "presents_withdrawal_legitimate", "accurate", "neutral"
+GOLDEN = [
+    ("常年收购医保卡，职工卡居民卡都要，余额九折现结，微信 qq778899", AD),
+    ("醫保卡餘額回收，當天到賬，V信：hk5566", AD),
+    ("医 保 卡 套 现，秒到，➕V：abc2024", AD),
+    ("药房合作，医保卡刷卡换米面油，另返现金，详询13*****8899", AD),
+    ("收回流药，胰岛素、二甲双胍都要，同城上门，价格高", AD),
+    ("只要你离职了，医保卡里的余额就能去社保局一次性全部取出来。", PW),
+    ("医保个人账户年底可以申请提现，把钱转到自己的银行卡，很多人都不知道这个福利。", PW),
+    ("虽然平时不能取，但得了大病以后可以把医保余额一次性提出来治病。", PW),
+    ("医保卡余额可以在药店买洗衣液和纸巾，这是允许的。", PW),
+    ("医保个人账户的钱不能提取现金，只能用于支付看病买药的个人负担费用。", OK),
+    ("网传医保卡余额可以取现，医保局回应：这是谣言。", OK),
+    ("把医保卡借给别人用属于违法行为，可能被暂停医保结算。", OK),
+    ("参保人去世后，医保个人账户的余额可以依法继承。", OK),
+    ("住房公积金在租房、购房时可以申请提取。", NE),
+    ("微信零钱提现到银行卡要收千分之一的手续费。", NE),
+    ("今天带孩子去公园玩了一下午，天气很好。", NE),
+    ("请问医保卡里的钱能取出来吗？", NE),
+    ("信用卡套现是违规的，银行会降额。", NE),
+]
+
+
+@pytest.fixture(scope="module")
+def auditor():
+    return Auditor.load()
+
+
+def test_golden_table_accuracy(auditor):
+    results = auditor.classify_passages([text for text, _ in GOLDEN])
+    wrong = [(text, gold, r.label) for (text, gold), r in zip(GOLDEN, results, strict=True) if r.label != gold]
+    accuracy = 1 - len(wrong) / len(GOLDEN)
+    assert accuracy >= 0.75, f"golden accuracy {accuracy:.2f}; wrong: {wrong}"
+
+
+def test_flags_carry_kinds_citations_and_evidence(auditor):
+    results = auditor.classify_passages([text for text, gold in GOLDEN if gold in (AD, PW)])
+    flagged = [r for r in results if r.flagged]
+    assert len(flagged) >= len(results) - 2
+    for r in flagged:
+        assert r.claim_kinds and r.citations
+        assert r.citations[0].law == "中华人民共和国社会保险法"
+        for ev in r.evidence:
+            assert r.text[ev.start : ev.end] == ev.text
+
+
+def test_sample_articles(auditor):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "examples"
+    misleading = auditor.audit((root / "misleading_article.txt").read_text(encoding="utf-8"))
+    accurate = auditor.audit((root / "accurate_article.html").read_text(encoding="utf-8"), content_type="html")
+    assert misleading.verdict == "misleading"
+    assert accurate.verdict == "accurate"
