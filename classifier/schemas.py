@@ -6,18 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Label = Literal["advertises_cashout", "presents_withdrawal_legitimate", "accurate", "neutral"]
-ClaimKind = Literal[
-    "personal_account_cash",
-    "pooled_fund_cash",
-    "fake_transaction_cashout",
-    "drug_resale",
-    "card_lending",
-    "false_exit_route",
-    "non_medical_use",
-]
-Verdict = Literal["cashout_ad", "misleading", "accurate", "unrelated"]
-Suggestion = Literal["block", "review", "pass"]
+from classifier.labels import CLAIM_KINDS, LABELS, SUGGESTIONS, VERDICTS
+
+# Literal types built from classifier.labels, the one place the names are spelled out.
+Label = Literal[LABELS]  # type: ignore[valid-type]
+ClaimKind = Literal[CLAIM_KINDS]  # type: ignore[valid-type]
+Verdict = Literal[VERDICTS]  # type: ignore[valid-type]
+Suggestion = Literal[SUGGESTIONS]  # type: ignore[valid-type]
 
 
 class _Frozen(BaseModel):

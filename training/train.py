@@ -114,6 +114,15 @@ def _schedule(optimizer, total_steps: int, warmup_ratio: float):
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
+def _step(loss, model, optimizer, scheduler) -> float:
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad()
+    return loss.item()
+
+
 def pretrain(texts: list[str], tokenizer, cfg: TrainConfig):
     from transformers import BertConfig, BertForMaskedLM
 
@@ -142,12 +151,7 @@ def pretrain(texts: list[str], tokenizer, cfg: TrainConfig):
             hidden = model.bert(input_ids=ids, attention_mask=mask).last_hidden_state
             selected = labels != -100
             loss = nn.functional.cross_entropy(model.cls(hidden[selected]), labels[selected])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            total += loss.item()
+            total += _step(loss, model, optimizer, scheduler)
         log.info("pretrain epoch %d/%d mlm loss %.3f", epoch + 1, cfg.pretrain_epochs, total / len(batches))
     return model
 
@@ -215,12 +219,7 @@ def finetune(model, tokenizer, train, dev, cfg: TrainConfig):
                             return_tensors="pt", return_token_type_ids=False)  # fmt: skip
             logits = model(**enc).logits
             loss = loss_fn(logits, torch.tensor(y_train[idx]))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            total += loss.item()
+            total += _step(loss, model, optimizer, scheduler)
         dev_logits = predict_logits(model, tokenizer, x_dev, cfg.max_length)
         f1 = macro_f1(y_dev, dev_logits.argmax(-1))
         history.append({"epoch": epoch + 1, "train_loss": total / steps_per_epoch, "dev_macro_f1": f1})
