@@ -166,6 +166,8 @@ SCHEMES: list[Scheme] = [
     Scheme("c_exception", "accurate", "legal_qa", ["C_EXCEPTION", "?C_USES"], 2),
     Scheme("c_warn", "accurate", "official_notice", ["C_WARN", "?C_WARN_CONSEQ"], 2.5),
     Scheme("c_rumor", "accurate", "rumor_rebuttal", ["C_RUMOR_QUOTE", "C_REBUT"], 2),
+    # A rumor reported with distancing framing, its rebuttal in the next paragraph (GUIDELINES #17).
+    Scheme("c_rumor_report", "accurate", "news_report", ["C_RUMOR_QUOTE", "C_RUMOR_TAIL"], 1.2),
     Scheme("c_news", "accurate", "news_report", ["C_NEWS", "?C_NEWS_DETAIL"], 2.5),
     Scheme("c_court", "accurate", "court_case", ["C_COURT", "?C_WARN_CONSEQ"], 1.5),
     Scheme("c_lawyer", "accurate", "legal_qa", ["C_LAWYER", "?C_WARN_CONSEQ"], 1.5),
@@ -185,6 +187,8 @@ SCHEMES: list[Scheme] = [
     Scheme("n_hant", "neutral", "forum_post", ["N_HANT", "?N_HANT"], 3, hard_negative=True),
     Scheme("n_topic", "neutral", "forum_post", ["N_TOPIC", "?N_TOPIC"], 1.5),
     Scheme("n_question", "neutral", "qa_question", ["N_QUESTION", "?N_TOPIC"], 1),
+    # SEO openers alone make no claim; in p_seo they precede one (contrast for the model).
+    Scheme("n_seo_intro", "neutral", "seo_article", ["P_SEO_OPEN", "?N_TOPIC"], 1.2),
     Scheme("n_offtopic", "neutral", "weibo_post", ["N_OFFTOPIC", "?N_OFFTOPIC"], 1),
 ]
 SCHEME_BY_NAME = {s.name: s for s in SCHEMES}
@@ -278,6 +282,7 @@ ARTICLE_PLANS = {
             ("c_exception", "c_uses"),
         ],
         [("n_question",), ("c_rumor",), ("c_explain", "c_exception"), ("*c_uses", "*n_medical", "*c_warn")],
+        [("c_rumor_report",), ("c_rumor", "c_explain"), ("c_exception", "c_uses"), ("*c_warn", "*n_medical", "*c_uses")],
         [("c_explain",), ("c_uses", "c_exception"), ("*n_medical", "*c_warn", "*c_hant"), ("c_lawyer",)],
     ],
     "unrelated": [
