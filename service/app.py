@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from classifier import Auditor, AuditorSettings, InputError
 from classifier.schemas import ArticleResult
 from service import errors
+from service.batcher import MicroBatcher
 from service.errors import ApiError
 from service.feedback import FeedbackStore
 from service.metrics import Metrics
@@ -49,6 +50,8 @@ class ServiceState:
     gate: asyncio.Semaphore | None = None
     auditor: Auditor | None = None
     feedback: FeedbackStore | None = None
+    classify_batcher: MicroBatcher | None = None
+    audit_batcher: MicroBatcher | None = None
     buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
@@ -118,6 +121,24 @@ async def _infer(state: ServiceState, fn, *args):
         raise ApiError(504, "timeout", f"inference took longer than {state.settings.inference_timeout_s} s") from None
     except InputError as exc:
         raise ApiError(422, "invalid_input", str(exc)) from None
+
+
+async def _batched(state: ServiceState, batcher: MicroBatcher, items: list) -> list:
+    try:
+        async with asyncio.timeout(state.settings.inference_timeout_s):
+            return await batcher.submit(items)
+    except TimeoutError:
+        raise ApiError(504, "timeout", f"inference took longer than {state.settings.inference_timeout_s} s") from None
+    except InputError as exc:
+        raise ApiError(422, "invalid_input", str(exc)) from None
+
+
+async def _audit_one(state: ServiceState, auditor: Auditor, text: str, content_type: str) -> ArticleResult:
+    # Extraction and segmentation run per request; the model call is shared with concurrent ones.
+    if state.audit_batcher is None or auditor is not state.auditor:
+        return await _infer(state, auditor.audit, text, content_type)
+    prepared = await _infer(state, auditor.prepare, text, content_type)
+    return (await _batched(state, state.audit_batcher, [prepared]))[0]
 
 
 def _check_text(text: str, limit: int, where: str) -> None:
@@ -207,8 +228,16 @@ def create_app(settings: ServiceSettings | None = None, auditor: Auditor | None 
                 settings.host,
                 settings.port,
             )
+        if settings.batching:
+            auditor_now = state.auditor
+            args = (state.executor, settings.inference_workers, settings.batch_max_passages, settings.batch_max_wait_ms)
+            state.classify_batcher = MicroBatcher(lambda texts: auditor_now.classify_passages(texts), *args)
+            state.audit_batcher = MicroBatcher(lambda prepared: auditor_now.audit_prepared(prepared), *args)
         log.info("service ready", extra={"model_version": state.auditor.model.info.version})
         yield
+        for batcher in (state.classify_batcher, state.audit_batcher):
+            if batcher is not None:
+                await batcher.close()
         state.executor.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(
@@ -250,7 +279,10 @@ def create_app(settings: ServiceSettings | None = None, auditor: Auditor | None 
             )
         for i, text in enumerate(body.texts):
             _check_text(text, settings.max_passage_chars, f"texts[{i}]")
-        results = await _infer(state, auditor.classify_passages, body.texts)
+        if state.classify_batcher is not None and auditor is state.auditor:
+            results = await _batched(state, state.classify_batcher, body.texts)
+        else:
+            results = await _infer(state, auditor.classify_passages, body.texts)
         state.metrics.observe_passages(results)
         return ClassifyResponse(
             model_version=auditor.model.info.version, flagged=any(r.flagged for r in results), results=results
@@ -260,7 +292,7 @@ def create_app(settings: ServiceSettings | None = None, auditor: Auditor | None 
     async def audit(body: AuditRequest, _: CallerDep, auditor: AuditorDep):
         """Audit one article: verdict, suggestion, passages with offsets, claim kinds, citations, evidence."""
         _check_text(body.text, settings.max_text_chars, "text")
-        result = await _infer(state, auditor.audit, body.text, body.content_type)
+        result = await _audit_one(state, auditor, body.text, body.content_type)
         state.metrics.observe_passages(result.passages)
         return result
 
@@ -274,7 +306,7 @@ def create_app(settings: ServiceSettings | None = None, auditor: Auditor | None 
         for article in body.articles:
             try:
                 _check_text(article.text, settings.max_text_chars, f"article {article.id}")
-                result = await _infer(state, auditor.audit, article.text, article.content_type)
+                result = await _audit_one(state, auditor, article.text, article.content_type)
                 state.metrics.observe_passages(result.passages)
                 items.append(BatchItem(id=article.id, result=result))
             except ApiError as exc:
