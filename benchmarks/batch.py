@@ -33,7 +33,9 @@ def generate(folder: Path, pages: int) -> None:
         a = articles[n % len(articles)]
         body = a["text"].split("\n\n")[1:]
         paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in body)
-        (folder / f"page{n:04d}.html").write_text(SHELL.format(title=html.escape(a["title"]), n=n, paragraphs=paragraphs), encoding="utf-8")
+        (folder / f"page{n:04d}.html").write_text(
+            SHELL.format(title=html.escape(a["title"]), n=n, paragraphs=paragraphs), encoding="utf-8"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

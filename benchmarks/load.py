@@ -4,7 +4,7 @@
 
 Starts `python -m service --no-auth` with the shipped model (rate limit raised for the test),
 then runs N concurrent clients against /v1/audit (1,000-character articles) and /v1/classify
-(single passages), one phase after the other. Records throughput, p50/p95/p99 latency, error
+(single passages), one phase after the other; all of it twice, with request batching on and off. Records throughput, p50/p95/p99 latency, error
 count and the server's RSS before and after each phase.
 """
 
@@ -79,20 +79,14 @@ async def phase(url: str, bodies: list[dict], clients: int, seconds: float) -> d
             "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "mean_ms": round(statistics.mean(latencies) * 1000, 1)}  # fmt: skip
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.load")
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--output", type=Path, default=Path("benchmarks/load_results.json"))
-    args = parser.parse_args(argv)
-    if not 1 <= args.clients <= 200 or not 1 <= args.seconds <= 600:
-        parser.error("clients must be 1-200 and seconds 1-600")
+def run_server_phases(args, batching: bool) -> dict:
     db = Path(tempfile.mkdtemp()) / "fb.db"
-    env = {**os.environ, "MEDCASH_SERVICE_RATE_LIMIT_PER_MINUTE": "100000000", "MEDCASH_SERVICE_DATABASE_URL": f"sqlite:///{db}"}
+    env = {**os.environ, "MEDCASH_SERVICE_RATE_LIMIT_PER_MINUTE": "100000000", "MEDCASH_SERVICE_DATABASE_URL": f"sqlite:///{db}",
+           "MEDCASH_SERVICE_BATCHING": "true" if batching else "false"}  # fmt: skip
     server = subprocess.Popen([sys.executable, "-m", "service", "--no-auth", "--port", str(args.port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     base = f"http://127.0.0.1:{args.port}"
+    results = {}
     try:
         for _ in range(600):
             try:
@@ -103,17 +97,38 @@ def main(argv: list[str] | None = None) -> None:
             time.sleep(0.2)
         articles, passages = payloads()
         httpx.post(base + "/v1/audit", json=articles[0], timeout=60)  # warm-up
-        results = {"clients": args.clients, "seconds_per_phase": args.seconds, "cpu_cores": os.cpu_count()}
-        for name, path, bodies in (("audit_1000_chars", "/v1/audit", articles), ("classify_single_passage", "/v1/classify", passages)):
+        for name, path, bodies in (
+            ("audit_1000_chars", "/v1/audit", articles),
+            ("classify_single_passage", "/v1/classify", passages),
+        ):
             before = rss_mb(server.pid)
             stats = asyncio.run(phase(base + path, bodies, args.clients, args.seconds))
             after = rss_mb(server.pid)
-            stats.update(rss_before_mb=round(before, 1), rss_after_mb=round(after, 1), rss_growth_pct=round(100 * (after - before) / before, 1))
+            stats.update(
+                rss_before_mb=round(before, 1),
+                rss_after_mb=round(after, 1),
+                rss_growth_pct=round(100 * (after - before) / before, 1),
+            )
             results[name] = stats
-            print(name, stats, flush=True)
+            print("batching" if batching else "no batching", name, stats, flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--output", type=Path, default=Path("benchmarks/load_results.json"))
+    args = parser.parse_args(argv)
+    if not 1 <= args.clients <= 200 or not 1 <= args.seconds <= 600:
+        parser.error("clients must be 1-200 and seconds 1-600")
+    results = {"clients": args.clients, "seconds_per_phase": args.seconds, "cpu_cores": os.cpu_count()}
+    for batching in (True, False):
+        results[f"batching_{'on' if batching else 'off'}"] = run_server_phases(args, batching)
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
