@@ -82,7 +82,8 @@ async def phase(url: str, bodies: list[dict], clients: int, seconds: float) -> d
 def run_server_phases(args, batching: bool) -> dict:
     db = Path(tempfile.mkdtemp()) / "fb.db"
     env = {**os.environ, "MEDCASH_SERVICE_RATE_LIMIT_PER_MINUTE": "100000000", "MEDCASH_SERVICE_DATABASE_URL": f"sqlite:///{db}",
-           "MEDCASH_SERVICE_BATCHING": "true" if batching else "false"}  # fmt: skip
+           "MEDCASH_SERVICE_BATCHING": "true" if batching else "false",
+           "MEDCASH_SERVICE_BATCH_AUDIT": "true" if batching else "false"}  # fmt: skip
     server = subprocess.Popen([sys.executable, "-m", "service", "--no-auth", "--port", str(args.port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     base = f"http://127.0.0.1:{args.port}"

@@ -8,6 +8,7 @@ calibration temperature and moderation thresholds travel in `config.json` under 
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +71,9 @@ class PassageModel:
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot load model from {folder}: {exc}") from exc
         if quantize:
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            with warnings.catch_warnings():  # torch marks eager dynamic quantization deprecated; it still works here
+                warnings.simplefilter("ignore")
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         extra = getattr(model.config, "auditor", None) or {}
         info = ModelInfo(
             name=extra.get("name", folder.name),

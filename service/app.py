@@ -232,7 +232,8 @@ def create_app(settings: ServiceSettings | None = None, auditor: Auditor | None 
             auditor_now = state.auditor
             args = (state.executor, settings.inference_workers, settings.batch_max_passages, settings.batch_max_wait_ms)
             state.classify_batcher = MicroBatcher(lambda texts: auditor_now.classify_passages(texts), *args)
-            state.audit_batcher = MicroBatcher(lambda prepared: auditor_now.audit_prepared(prepared), *args)
+            if settings.batch_audit:
+                state.audit_batcher = MicroBatcher(lambda prepared: auditor_now.audit_prepared(prepared), *args)
         log.info("service ready", extra={"model_version": state.auditor.model.info.version})
         yield
         for batcher in (state.classify_batcher, state.audit_batcher):

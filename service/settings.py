@@ -24,7 +24,10 @@ class ServiceSettings(BaseSettings):
     max_passage_chars: int = Field(2_000, ge=1)
     inference_workers: int = Field(2, ge=1, le=64)
     inference_timeout_s: float = Field(30.0, gt=0)
-    batching: bool = Field(True, description="batch concurrent requests into shared model calls")
+    # Measured (benchmarks/README.md): batching raised /v1/classify throughput by half but
+    # lowered /v1/audit throughput (evidence occlusion dominates there), so audit is off by default.
+    batching: bool = Field(True, description="batch concurrent /v1/classify requests into shared model calls")
+    batch_audit: bool = Field(False, description="batch concurrent /v1/audit requests too")
     batch_max_wait_ms: float = Field(5.0, ge=0, le=1000)
     batch_max_passages: int = Field(64, ge=1, le=4096)
     database_url: str = "sqlite:///medcash_feedback.db"

@@ -17,6 +17,7 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
 def make_client(tmp_path, **overrides):
+    overrides.setdefault("batch_audit", True)  # exercise both batchers
     settings = ServiceSettings(api_keys=[KEY], database_url=f"sqlite:///{tmp_path}/fb.db", **overrides)
     auditor = Auditor(KeywordModel(), AuditorSettings())
     app = create_app(settings, auditor=auditor)

@@ -22,6 +22,7 @@ from classifier.claims import claim_kinds
 from classifier.labels import CLAIM_KINDS, FLAG_LABELS, LABEL2ID, LABELS, VERDICTS
 from classifier.model import PassageModel, softmax
 from classifier.normalize import normalize_text
+from classifier.settings import AuditorSettings
 from classifier.verdict import decide_labels
 from training.baselines import KeywordBaseline, TfidfLogReg
 from training.data import ARTICLES, PASSAGES, data_hash, derive_verdict, read_jsonl
@@ -206,7 +207,8 @@ def run(output: Path, model_path: Path, scratch_path: Path | None) -> dict:
     for name, path in (("ours, no domain pretraining", scratch_path), ("ours (shipped)", model_path)):
         if path is None or not (Path(path) / "config.json").exists():
             continue
-        model = PassageModel.load(path)
+        # Evaluate the models as the Auditor serves them (quantization included).
+        model = PassageModel.load(path, quantize=AuditorSettings().quantize)
         logits = model.logits(normalized)
         raw = softmax(logits)
         calibrated = softmax(logits / model.info.temperature)
@@ -246,6 +248,7 @@ def run(output: Path, model_path: Path, scratch_path: Path | None) -> dict:
             for i in worst
         ]
         results["thresholds"] = {"block": model.info.block_threshold, "review": model.info.review_threshold}
+        results["quantized_int8"] = AuditorSettings().quantize
     results["claim_kinds"] = claim_kind_scores(test)
     results["systems"] = systems
     results["seconds"] = round(time.time() - started, 1)
@@ -274,7 +277,8 @@ def render_markdown(r: dict) -> str:
             "## Calibration (shipped model)",
             "",
             f"Temperature {c['temperature']:.3f} fitted on dev. Expected calibration error on test: **{c['ece_before']:.4f}** before, **{c['ece_after']:.4f}** after scaling.",
-            f"Thresholds chosen on dev: block {r['thresholds']['block']:.3f}, review {r['thresholds']['review']:.2f}.",
+            f"Thresholds chosen on dev: block {r['thresholds']['block']:.3f}, review {r['thresholds']['review']:.2f}."
+            f" Models evaluated as served: dynamic int8 = {r.get('quantized_int8')}.",
             "",
             "![confusion matrix](confusion_matrix.png) ![reliability](reliability.png)",
             "",

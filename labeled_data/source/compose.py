@@ -282,7 +282,12 @@ ARTICLE_PLANS = {
             ("c_exception", "c_uses"),
         ],
         [("n_question",), ("c_rumor",), ("c_explain", "c_exception"), ("*c_uses", "*n_medical", "*c_warn")],
-        [("c_rumor_report",), ("c_rumor", "c_explain"), ("c_exception", "c_uses"), ("*c_warn", "*n_medical", "*c_uses")],
+        [
+            ("c_rumor_report",),
+            ("c_rumor", "c_explain"),
+            ("c_exception", "c_uses"),
+            ("*c_warn", "*n_medical", "*c_uses"),
+        ],
         [("c_explain",), ("c_uses", "c_exception"), ("*n_medical", "*c_warn", "*c_hant"), ("c_lawyer",)],
     ],
     "unrelated": [
