@@ -172,7 +172,10 @@ def datasheet_counts(passages: list[dict], articles: list[dict]) -> str:
     ads = [r for r in originals if r["label"] == "advertises_cashout"]
     hard = sum(1 for r in originals if r.get("hard_negative"))
     non_hans = sum(1 for r in originals if r.get("script") != "hans")
-    cities = sorted({r["city"] for r in originals if r.get("city")})
+    from classifier.normalize import normalize_text
+
+    # 廣州 and 广州 are one city: count names after Traditional -> Simplified.
+    cities = sorted({normalize_text(r["city"]) for r in originals if r.get("city")})
     out.extend([
         "### Other counts",
         "",
