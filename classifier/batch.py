@@ -28,6 +28,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from classifier.textio import DecodeError, decode_bytes
+
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".md": "markdown"}
@@ -55,8 +57,6 @@ def _inner_suffix(path: Path) -> str:
 
 
 def _decode(data: bytes, name: str) -> tuple[str | None, str | None]:
-    from classifier.cli import DecodeError, decode_bytes
-
     if len(data) > MAX_DOCUMENT_BYTES:
         return None, f"too large: {len(data)} bytes (limit {MAX_DOCUMENT_BYTES})"
     try:

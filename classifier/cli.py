@@ -23,29 +23,10 @@ from classifier.auditor import Auditor, InputError
 from classifier.model import ModelLoadError
 from classifier.schemas import ArticleResult
 from classifier.settings import AuditorSettings
+from classifier.textio import DecodeError, decode_bytes
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 CHUNK = 256
-
-
-class DecodeError(ValueError):
-    pass
-
-
-def decode_bytes(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030, the encodings Chinese pages come in."""
-    if b"\x00" in data:
-        raise DecodeError(f"{name}: looks like a binary file (NUL bytes), not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise DecodeError(
-            f"{name}: not valid UTF-8 (byte {utf8_error.start}) nor GB18030; re-save it as UTF-8"
-        ) from None
 
 
 def _err(message: str) -> None:

@@ -27,7 +27,7 @@ from classifier.verdict import decide_labels
 from training.baselines import KeywordBaseline, TfidfLogReg
 from training.data import ARTICLES, PASSAGES, data_hash, derive_verdict, read_jsonl
 
-NEGATION = re.compile(r"不能|不得|不可以|不可|无法|不是|并非|不存在|没有|禁止|严禁|谣言|別|不能|不會|不得")
+NEGATION = re.compile(r"不能|不得|不可以|不可|无法|不是|并非|不存在|没有|禁止|严禁|谣言|別|不會")
 
 
 def label_metrics(y: np.ndarray, pred: np.ndarray) -> dict:

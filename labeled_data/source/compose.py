@@ -17,7 +17,7 @@ import hashlib
 import json
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from labeled_data.source import pools_accurate, pools_ads, pools_neutral, pools_presents, slots
@@ -51,7 +51,6 @@ class Scheme:
     obfuscate: float = 0.0  # chance that contact handles are written the way spam hides them
     hard_negative: bool = False
     joiners: tuple[str, ...] = ("",)
-    meta: dict = field(default_factory=dict)
 
 
 def _load_pools() -> dict[str, list[Line]]:
@@ -436,7 +435,7 @@ class Composer:
             text += "\n\n"
             start = len(text)
             text += row["text"]
-            row.update(family=article_id, article_id=article_id, genre=_article_genre(verdict, plan, row))
+            row.update(family=article_id, article_id=article_id, genre=row["genre"])
             spans.append({"passage_id": None, "start": start, "end": len(text), "index": i})
         if not 300 <= len(text) <= 3000:
             return None
@@ -460,10 +459,6 @@ _ARTICLE_GENRE = {
     "accurate": "news_report",
     "unrelated": "how_to_guide",
 }
-
-
-def _article_genre(verdict: str, plan: list, row: dict) -> str:
-    return row["genre"]
 
 
 def _script(text: str) -> str:
