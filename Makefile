@@ -38,8 +38,8 @@ lint: $(STAMP) ## ruff lint and format check
 format: $(STAMP) ## ruff format
 	$(PY) -m ruff format . && $(PY) -m ruff check --fix .
 
-data: $(STAMP) ## recompose labeled_data/ from the authored pools, validate, refresh the datasheet
-	$(PY) -m labeled_data.source.compose
+data: $(STAMP) ## rebuild labeled_data/ from the written sources, validate, refresh the datasheets
+	$(PY) -m labeled_data.build
 	$(PY) -m training.data validate
 	$(PY) -m training.data datasheet
 

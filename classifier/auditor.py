@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from classifier.claims import claim_kinds
-from classifier.evidence import occlusion_evidence
+from classifier.evidence import batched_occlusion
 from classifier.labels import CLAIM_KINDS, LABEL2ID, LABELS, is_flag
 from classifier.legal import citations_for, statutes_version
 from classifier.model import PassageModel
@@ -27,7 +27,7 @@ from classifier.normalize import NormalizedText, normalize
 from classifier.schemas import ArticleResult, PassageResult
 from classifier.segment import Span, extract_html, segment
 from classifier.settings import AuditorSettings
-from classifier.verdict import article_verdict, decide_labels
+from classifier.verdict import Thresholds, article_verdict, decide_labels
 
 log = logging.getLogger(__name__)
 ContentType = Literal["text", "markdown", "html"]
@@ -82,13 +82,17 @@ class Auditor:
         self.settings = settings or AuditorSettings()
         self.model.batch_size = self.settings.batch_size
         info = model.info
-        self.block_threshold = (
-            self.settings.block_threshold if self.settings.block_threshold is not None else info.block_threshold
+        # Settings override the model's fitted thresholds; an inconsistent pair fails here
+        # (Thresholds validates) rather than being clamped.
+        self.thresholds = Thresholds(
+            review=self.settings.review_threshold
+            if self.settings.review_threshold is not None
+            else info.review_threshold,
+            block=self.settings.block_threshold if self.settings.block_threshold is not None else info.block_threshold,
+            page=dict(info.page_thresholds or {}),
         )
-        self.review_threshold = (
-            self.settings.review_threshold if self.settings.review_threshold is not None else info.review_threshold
-        )
-        self.review_threshold = min(self.review_threshold, self.block_threshold)
+        self.block_threshold = self.thresholds.block
+        self.review_threshold = self.thresholds.review
 
     @classmethod
     def load(cls, path: str | None = None, settings: AuditorSettings | None = None) -> Auditor:
@@ -106,12 +110,15 @@ class Auditor:
             "temperature": i.temperature,
             "block_threshold": self.block_threshold,
             "review_threshold": self.review_threshold,
+            "page_thresholds": self.thresholds.page,
+            "linear_weight": i.linear_weight,
             "statutes_version": statutes_version(),
             "claim_kinds_source": "rule layer (classifier/claims.py)",
         }
 
-    def classify_passages(self, texts: list[str]) -> list[PassageResult]:
-        """One result per text; each text is taken as a single passage."""
+    def classify_passages(self, texts: list[str], evidence: bool = True) -> list[PassageResult]:
+        """One result per text; each text is taken as a single passage (long ones are read in
+        overlapping windows, see classifier.model)."""
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
             raise InputError("texts must be a list of strings")
         for i, text in enumerate(texts):
@@ -119,30 +126,27 @@ class Auditor:
         # One model call for all passages, then per-passage claim kinds and evidence.
         norms = [normalize(t) for t in texts]
         probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
-        return [self._result(t, Span(0, len(t)), n, p) for t, n, p in zip(texts, norms, probs, strict=True)]
+        return self._results([(t, Span(0, len(t)), n) for t, n in zip(texts, norms, strict=True)], probs, evidence)
 
-    def audit(self, text: str, content_type: ContentType = "text") -> ArticleResult:
+    def audit(self, text: str, content_type: ContentType = "text", evidence: bool = True) -> ArticleResult:
         """Segment an article, classify every passage, and derive the verdict."""
-        return self.audit_prepared([self.prepare(text, content_type)])[0]
+        return self.audit_prepared([self.prepare(text, content_type)], evidence=evidence)[0]
 
     def prepare(self, text: str, content_type: ContentType = "text", title: str | None = None) -> PreparedArticle:
         """Validate, extract (HTML), segment and normalize an article; raises InputError."""
         return prepare_article(text, content_type, self.settings, title)
 
-    def audit_prepared(self, articles: list[PreparedArticle]) -> list[ArticleResult]:
+    def audit_prepared(self, articles: list[PreparedArticle], evidence: bool = True) -> list[ArticleResult]:
         """Audit prepared articles with one model call over all their passages (batch throughput)."""
         started = time.perf_counter()
         norms = [n for a in articles for n in a.norms]
         probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
+        items = [(a.text, span, norm) for a in articles for span, norm in zip(a.spans, a.norms, strict=True)]
+        passages = self._results(items, probs, evidence)
         results, offset = [], 0
         for article in articles:
-            rows = probs[offset : offset + len(article.spans)]
+            results.append(self._article_result(article, passages[offset : offset + len(article.spans)]))
             offset += len(article.spans)
-            passages = [
-                self._result(article.text, span, norm, p)
-                for span, norm, p in zip(article.spans, article.norms, rows, strict=True)
-            ]
-            results.append(self._article_result(article, passages))
         log.info("audited articles", extra={"articles": len(articles), "passages": len(norms),
                                             "ms": round((time.perf_counter() - started) * 1000, 1)})  # fmt: skip
         return results
@@ -150,7 +154,7 @@ class Auditor:
     def _article_result(self, article: PreparedArticle, passages: list[PassageResult]) -> ArticleResult:
         labels = [p.label for p in passages]
         verdict, suggestion, confidence = (
-            article_verdict(labels, [p.score for p in passages], self.block_threshold)
+            article_verdict(labels, [p.score for p in passages], self.thresholds)
             if passages
             else ("unrelated", "pass", 1.0)
         )
@@ -172,33 +176,37 @@ class Auditor:
     def _check_text(self, text: str, name: str) -> None:
         check_text(text, name, self.settings)
 
-    def _result(self, text: str, span: Span, norm, p: np.ndarray) -> PassageResult:
-        label = LABELS[int(decide_labels(p[None, :], self.review_threshold)[0])]
-        flagged = is_flag(label)
-        kinds = claim_kinds(norm.text, label) if flagged else []
-        evidence = []
-        if flagged:
-            idx = LABEL2ID[label]
-            evidence = occlusion_evidence(
-                self.model.predict_proba,
-                self.model.tokenizer.mask_token,
-                norm,
-                idx,
-                float(p[idx]),
-                span.start,
-                self.settings.evidence_top_k,
-                self.settings.evidence_max_words,
-                self.settings.evidence_min_weight,
-            )
-        return PassageResult(
-            start=span.start,
-            end=span.end,
-            text=span.text(text),
-            label=label,
-            score=round(float(p[LABEL2ID[label]]), 4),
-            scores={name: round(float(p[i]), 4) for i, name in enumerate(LABELS)},
-            flagged=flagged,
-            claim_kinds=kinds,
-            citations=citations_for(kinds),
-            evidence=evidence,
+    def _results(self, items: list[tuple[str, Span, NormalizedText]], probs: np.ndarray, evidence: bool):
+        """Passage results: decided labels, claim kinds, citations, and (batched) evidence."""
+        labels = [LABELS[i] for i in decide_labels(probs, self.review_threshold)] if len(items) else []
+        flagged = [i for i, label in enumerate(labels) if is_flag(label)]
+        found = batched_occlusion(
+            self.model.predict_proba,
+            self.model.tokenizer.mask_token,
+            [
+                (items[i][2], LABEL2ID[labels[i]], float(probs[i, LABEL2ID[labels[i]]]), items[i][1].start)
+                for i in flagged
+            ],
+            self.settings.evidence_top_k if evidence else 0,
+            self.settings.evidence_max_words,
+            self.settings.evidence_min_weight,
         )
+        evidence_of = dict(zip(flagged, found, strict=True))
+        out = []
+        for i, ((text, span, norm), p, label) in enumerate(zip(items, probs, labels, strict=True)):
+            kinds = claim_kinds(norm.text, label) if is_flag(label) else []
+            out.append(
+                PassageResult(
+                    start=span.start,
+                    end=span.end,
+                    text=span.text(text),
+                    label=label,
+                    score=round(float(p[LABEL2ID[label]]), 4),
+                    scores={name: round(float(p[j]), 4) for j, name in enumerate(LABELS)},
+                    flagged=is_flag(label),
+                    claim_kinds=kinds,
+                    citations=citations_for(kinds),
+                    evidence=evidence_of.get(i, []),
+                )
+            )
+        return out

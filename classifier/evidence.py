@@ -31,29 +31,13 @@ def occlusion_variants(text: str, words: list[tuple[int, int]], mask_token: str)
     return [text[:s] + mask_token * (e - s) + text[e:] for s, e in words]
 
 
-def occlusion_evidence(
-    predict_proba,
-    mask_token: str,
-    norm: NormalizedText,
-    label_index: int,
-    base_probability: float,
-    offset: int,
-    top_k: int,
-    max_words: int,
-    min_weight: float,
+def evidence_from_drops(
+    words: list[tuple[int, int]], drops: np.ndarray, norm: NormalizedText, offset: int, top_k: int, min_weight: float
 ) -> list[Evidence]:
-    """Top words for the label at ``label_index``; offsets are into the original article text
-    (``offset`` is where this passage starts in it)."""
-    if top_k == 0 or not norm.text:
-        return []
-    words = candidate_words(norm.text, max_words)
-    if not words:
-        return []
-    probs = predict_proba(occlusion_variants(norm.text, words, mask_token))
-    drops = base_probability - probs[:, label_index]
-    order = np.argsort(-drops)
+    """The ``top_k`` words whose masking cost the flag the most, as offsets into the original
+    article (``offset`` is where this passage starts in it)."""
     out: list[Evidence] = []
-    for i in order[:top_k]:
+    for i in np.argsort(-drops)[:top_k]:
         if drops[i] < min_weight:
             break
         s, e = norm.to_original(*words[i])
@@ -61,3 +45,30 @@ def occlusion_evidence(
             Evidence(start=offset + s, end=offset + e, text=norm.original[s:e], weight=round(float(drops[i]), 4))
         )
     return sorted(out, key=lambda ev: ev.start)
+
+
+def batched_occlusion(
+    predict_proba,
+    mask_token: str,
+    items: list[tuple[NormalizedText, int, float, int]],
+    top_k: int,
+    max_words: int,
+    min_weight: float,
+) -> list[list[Evidence]]:
+    """Evidence for many flagged passages with one model call over all their occluded variants.
+
+    ``items`` holds (normalized passage, label index, its probability, offset in the article).
+    """
+    if top_k == 0 or not items:
+        return [[] for _ in items]
+    words = [candidate_words(norm.text, max_words) if norm.text else [] for norm, *_ in items]
+    variants = [
+        v for (norm, *_), ws in zip(items, words, strict=True) for v in occlusion_variants(norm.text, ws, mask_token)
+    ]
+    probs = predict_proba(variants) if variants else np.zeros((0, 0))
+    out, cursor = [], 0
+    for (norm, idx, base, offset), ws in zip(items, words, strict=True):
+        drops = base - probs[cursor : cursor + len(ws), idx] if ws else np.zeros(0)
+        cursor += len(ws)
+        out.append(evidence_from_drops(ws, drops, norm, offset, top_k, min_weight))
+    return out

@@ -1,8 +1,16 @@
-"""Loading a Hugging Face sequence-classification folder and classifying normalized passages.
+"""Loading a model folder and classifying normalized passages.
 
 Any folder with `config.json` (carrying `id2label`), `model.safetensors` and a tokenizer loads
 here, whether our training pipeline wrote it or a user fine-tuned another checkpoint. The
-calibration temperature and moderation thresholds travel in `config.json` under `auditor`.
+calibration temperature, the ensemble weight and the moderation thresholds travel in
+`config.json` under `auditor`. When the folder also holds `linear.npz` (classifier/linear.py) and
+`auditor.linear_weight` > 0, the scores are a calibrated blend of the two members' logits:
+``softmax(((1 - w) * transformer + w * linear) / temperature)``.
+
+Texts longer than the model reads are scored in overlapping windows, never truncated: a passage
+takes the scores of its window with the most flag probability, so an ad at the end of a long text
+is read. Scores of a text never depend on which other texts share its batch (no per-batch
+quantization; padding is masked).
 """
 
 from __future__ import annotations
@@ -15,10 +23,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from classifier.labels import LABELS
+from classifier.labels import FLAG_LABELS, LABELS
+from classifier.linear import FILE as LINEAR_FILE
+from classifier.linear import CharNgramLinear
 
 log = logging.getLogger(__name__)
 
+_FLAG_COLUMNS = [LABELS.index(label) for label in FLAG_LABELS]
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 
 
@@ -32,6 +43,8 @@ class ModelInfo:
     block_threshold: float
     review_threshold: float
     path: str
+    linear_weight: float = 0.0
+    page_thresholds: dict | None = None
 
 
 class ModelLoadError(RuntimeError):
@@ -41,12 +54,19 @@ class ModelLoadError(RuntimeError):
 class PassageModel:
     """A loaded classifier: normalized passage texts in, calibrated label probabilities out."""
 
-    def __init__(self, model, tokenizer, info: ModelInfo, max_length: int = 256, batch_size: int = 32) -> None:
+    def __init__(
+        self, model, tokenizer, info: ModelInfo, max_length: int = 256, batch_size: int = 32, linear=None
+    ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.info = info
         self.max_length = max_length
         self.batch_size = batch_size
+        self.linear = linear
+        if info.linear_weight > 0 and linear is None:
+            raise ModelLoadError(f"linear_weight is {info.linear_weight} but the folder has no linear model")
+        # Character tokenizer: about one token per character; [CLS] and [SEP] take two.
+        self.window_chars = max(16, max_length - 2)
         id2label = {int(k): v for k, v in model.config.id2label.items()}
         self.labels = tuple(id2label[i] for i in range(len(id2label)))
         if set(self.labels) != set(LABELS):
@@ -71,10 +91,18 @@ class PassageModel:
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot load model from {folder}: {exc}") from exc
         if quantize:
+            # Dynamic int8 scales activations per batch, so a text's scores would depend on its
+            # batch-mates; it is opt-in for throughput runs only.
             with warnings.catch_warnings():  # torch marks eager dynamic quantization deprecated; it still works here
                 warnings.simplefilter("ignore")
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         extra = getattr(model.config, "auditor", None) or {}
+        linear = None
+        if (folder / LINEAR_FILE).is_file():
+            try:
+                linear = CharNgramLinear.load(folder)
+            except (OSError, ValueError, KeyError) as exc:
+                raise ModelLoadError(f"cannot load {folder / LINEAR_FILE}: {exc}") from exc
         info = ModelInfo(
             name=extra.get("name", folder.name),
             version=extra.get("version", "unversioned"),
@@ -84,12 +112,51 @@ class PassageModel:
             block_threshold=float(extra.get("block_threshold", 0.9)),
             review_threshold=float(extra.get("review_threshold", 0.5)),
             path=str(folder),
+            linear_weight=float(extra.get("linear_weight", 0.0)),
+            page_thresholds=extra.get("page_thresholds"),
         )
         max_length = int(extra.get("max_length", min(getattr(model.config, "max_position_embeddings", 512), 512)))
         log.info("model loaded", extra={"model": info.name, "version": info.version, "path": str(folder)})
-        return cls(model, tokenizer, info, max_length=max_length)
+        return cls(model, tokenizer, info, max_length=max_length, linear=linear if info.linear_weight > 0 else None)
 
-    def logits(self, texts: list[str]) -> np.ndarray:
+    def windows(self, text: str) -> list[str]:
+        """The text itself, or overlapping windows (half a window apart) that cover all of it."""
+        w = self.window_chars
+        if len(text) <= w:
+            return [text]
+        stride = w // 2
+        starts = [*range(0, len(text) - w, stride), len(text) - w]
+        return [text[s : s + w] for s in starts]
+
+    def blended_logits(self, texts: list[str], linear_weight: float | None = None) -> np.ndarray:
+        """Logits of texts that fit one window: the transformer's, blended with the linear model's."""
+        w = self.info.linear_weight if linear_weight is None else linear_weight
+        z = self.transformer_logits(texts)
+        if w > 0:
+            if self.linear is None:
+                raise ModelLoadError("a linear weight was asked for but this model has no linear member")
+            z = (1 - w) * z + w * self.linear.logits(texts)
+        return z
+
+    def logits(
+        self, texts: list[str], temperature: float | None = None, linear_weight: float | None = None
+    ) -> np.ndarray:
+        """Blended logits per text; a long text takes its window with the most flag probability.
+        ``linear_weight=0`` gives the transformer alone (for evaluation)."""
+        t = self.info.temperature if temperature is None else temperature
+        pieces = [self.windows(text) for text in texts]
+        flat = [p for ws in pieces for p in ws]
+        z = self.blended_logits(flat, linear_weight) if flat else np.zeros((0, len(LABELS)), dtype=np.float32)
+        out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        cursor = 0
+        for i, ws in enumerate(pieces):
+            block = z[cursor : cursor + len(ws)]
+            cursor += len(ws)
+            flag_mass = softmax(block / t)[:, _FLAG_COLUMNS].sum(-1)
+            out[i] = block[int(flag_mass.argmax())]
+        return out
+
+    def transformer_logits(self, texts: list[str]) -> np.ndarray:
         """Raw logits, columns in LABELS order. Batches are bucketed by length to cut padding."""
         if not texts:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
@@ -112,7 +179,7 @@ class PassageModel:
 
     def predict_proba(self, texts: list[str], temperature: float | None = None) -> np.ndarray:
         t = self.info.temperature if temperature is None else temperature
-        return softmax(self.logits(texts) / t)
+        return softmax(self.logits(texts, t) / t)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

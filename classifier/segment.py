@@ -1,8 +1,12 @@
 """Article -> passages, each with [start, end) offsets into the text it was cut from.
 
 Paragraphs first (one per line), then, for long paragraphs, groups of whole sentences of at most
-`max_chars` characters. Very short lines and lines without Chinese (a contact handle broken across
-lines, a signature) join the passage before them, since spam splits handles over lines to dodge filters.
+`max_chars` characters. Lines without Chinese (a contact handle broken across lines, a signature)
+and very short lines that continue an unfinished sentence join the passage before them, since spam
+splits handles over lines to dodge filters. Headings, TOC entries, list markers, captions and other
+lines under `MIN_PASSAGE_CHARS` join the passage they introduce (the next one), so the model reads
+a heading with its section and never judges "三、注意事项" or "网友评论：" alone; a fragment at the end
+of the text joins the passage before it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,13 @@ _SENTENCE_END = re.compile(r"[。！？!?；;…]+[”’」』）)\"']*")
 _MARKDOWN_PREFIX = re.compile(r"^(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)、]\s*|\*\*)+")
 _RULE_OR_FENCE = re.compile(r"^(?:[-*_=]{3,}|```.*|~~~.*)$")
 SHORT_LINE = 8
+MIN_PASSAGE_CHARS = 15
+# A heading: numbered (一、 1. 1.1 (2) ① 第三部分), or ending in a colon, and not ending a sentence.
+_HEADING = re.compile(
+    r"^(?:[-*•·]\s*)?(?:[一二三四五六七八九十]+[、.．]|\d+(?:\.\d+)*[.、．)）]?\s|\d+(?:\.\d+)+|[（(][一二三四五六七八九十\d]+[)）]|"
+    r"[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十\d]+[部章节步条])"
+)
+_HEADING_MAX = 40
 _CLOSERS = "。！？!?；;…”’」』"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -80,22 +91,59 @@ def _strip(text: str, span: Span) -> Span:
     return Span(start, end)
 
 
+def is_heading(line: str) -> bool:
+    """A line that introduces what follows rather than saying something of its own."""
+    line = line.strip()
+    if len(line) < MIN_PASSAGE_CHARS:
+        return True
+    if len(line) > _HEADING_MAX or line[-1] in _CLOSERS:
+        return False
+    return bool(_HEADING.match(line)) or line[-1] in ":：" or not re.search(r"[，,。；;！!？?]", line)
+
+
 def segment(text: str, max_chars: int = 300, markdown: bool = False) -> list[Span]:
     """Passages of ``text``; every span satisfies 0 <= start < end <= len(text)."""
     if max_chars < 20:
         raise ValueError("max_chars must be at least 20")
     passages: list[Span] = []
+    pending: Span | None = None  # headings waiting for the passage they introduce
     for line in _lines(text, markdown):
         length = line.end - line.start
         no_cjk = not _CJK.search(text[line.start : line.end])
-        after_open_sentence = bool(passages) and text[passages[-1].end - 1] not in _CLOSERS
+        after_open_sentence = bool(passages) and pending is None and text[passages[-1].end - 1] not in _CLOSERS
         fragment = no_cjk or (length < SHORT_LINE and after_open_sentence)
-        if passages and fragment and line.end - passages[-1].start <= max_chars:
+        if fragment and pending is not None and line.end - pending.start <= max_chars:
+            pending = Span(pending.start, line.end)
+            continue
+        if fragment and pending is None and passages and line.end - passages[-1].start <= max_chars:
             passages[-1] = Span(passages[-1].start, line.end)
-        elif length <= max_chars:
+            continue
+        if is_heading(text[line.start : line.end]):
+            if pending is None:
+                pending = line
+            elif line.end - pending.start <= max_chars:
+                pending = Span(pending.start, line.end)
+            else:
+                passages.append(pending)
+                pending = line
+            continue
+        if pending is not None:
+            if line.end - pending.start <= max_chars:
+                line, pending = Span(pending.start, line.end), None
+                length = line.end - line.start
+            else:
+                passages.append(pending)
+                pending = None
+        if length <= max_chars:
             passages.append(line)
         else:
             passages.extend(_pack(text, line, max_chars))
+    if pending is not None:
+        # Trailing headings or fragments belong to the passage before them, when there is one.
+        if passages and pending.end - passages[-1].start <= max_chars:
+            passages[-1] = Span(passages[-1].start, pending.end)
+        else:
+            passages.append(pending)
     return [p for p in passages if p.end > p.start]
 
 

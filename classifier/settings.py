@@ -25,9 +25,9 @@ class AuditorSettings(BaseSettings):
     evidence_top_k: int = Field(5, ge=0, le=50)
     evidence_max_words: int = Field(64, ge=1, le=512)
     evidence_min_weight: float = Field(0.02, ge=0, le=1)
-    # int8 by the numbers (benchmarks/README.md): faster than fp32 at batch 16 and 64 in every
-    # run, dev macro-F1 0.9306 vs 0.9319 fp32.
-    quantize: bool = Field(True, description="dynamic int8 quantization of linear layers")
+    # Off by default: dynamic int8 scales activations per batch, so a text's scores would depend
+    # on which texts share its batch (resumed batch runs and the Ray engine would disagree).
+    quantize: bool = Field(False, description="dynamic int8 quantization of linear layers (scores vary by batch)")
     threads: int | None = Field(None, ge=1, le=256)
 
     @model_validator(mode="after")

@@ -73,5 +73,9 @@ class ModelResponse(BaseModel):
     temperature: float
     block_threshold: float
     review_threshold: float
+    page_thresholds: dict[str, float] = Field(
+        default_factory=dict, description="per flag label, the score a page's strongest flag needs for that verdict"
+    )
+    linear_weight: float = Field(0.0, description="weight of the char n-gram linear member in the blended logits")
     statutes_version: str
     claim_kinds_source: str

@@ -4,7 +4,7 @@ import pytest
 from classifier.claims import claim_kinds
 from classifier.labels import LABEL2ID
 from classifier.normalize import normalize_text
-from classifier.verdict import article_verdict, decide_labels
+from classifier.verdict import Thresholds, article_verdict, decide_labels
 
 AD = "advertises_cashout"
 PW = "presents_withdrawal_legitimate"
@@ -62,6 +62,25 @@ def test_weak_flags_fall_back_to_best_other_label():
     ],
 )
 def test_article_verdict_rules(labels, scores, expected):
-    verdict, suggestion, confidence = article_verdict(labels, scores, block_threshold=0.8)
+    verdict, suggestion, confidence = article_verdict(labels, scores, Thresholds(review=0.3, block=0.8))
     assert (verdict, suggestion) == expected
     assert 0 <= confidence <= 1
+
+
+def test_flags_below_the_page_threshold_do_not_decide_the_page_but_send_it_to_review():
+    th = Thresholds(review=0.3, block=0.9, page={AD: 0.7, PW: 0.6})
+    # One weak ad among accurate passages: the page stays accurate, and a moderator looks.
+    assert article_verdict(["accurate", AD, "accurate"], [0.9, 0.65, 0.8], th) == ("accurate", "review", 0.9)
+    assert article_verdict(["neutral", PW], [0.9, 0.5], th)[:2] == ("unrelated", "review")
+    # At the page threshold the flag decides; the block threshold decides block.
+    assert article_verdict(["accurate", AD], [0.9, 0.7], th)[:2] == ("cashout_ad", "review")
+    assert article_verdict(["accurate", PW], [0.9, 0.95], th)[:2] == ("misleading", "block")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [dict(review=0.9, block=0.5), dict(review=0.3, block=1.2), dict(review=0.3, block=0.9, page={"neutral": 0.5})],
+)
+def test_inconsistent_thresholds_are_refused_not_clamped(bad):
+    with pytest.raises(ValueError):
+        Thresholds(**bad)

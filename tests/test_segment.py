@@ -1,6 +1,6 @@
 import pytest
 
-from classifier.segment import extract_html, segment
+from classifier.segment import extract_html, is_heading, segment
 
 
 def _texts(text, **kw):
@@ -8,12 +8,12 @@ def _texts(text, **kw):
 
 
 def test_paragraphs_become_passages_with_exact_offsets():
-    text = "第一段：医保卡的钱不能取现。\n\n第二段，讲家庭共济的用法。\n第三段是一个很普通的句子。"
+    text = "第一段：医保卡里的钱不能取现，只能看病。\n\n第二段，讲一讲家庭共济到底怎么用。\n第三段是一个很普通很普通的句子。"
     spans = segment(text)
     assert [text[s.start : s.end] for s in spans] == [
-        "第一段：医保卡的钱不能取现。",
-        "第二段，讲家庭共济的用法。",
-        "第三段是一个很普通的句子。",
+        "第一段：医保卡里的钱不能取现，只能看病。",
+        "第二段，讲一讲家庭共济到底怎么用。",
+        "第三段是一个很普通很普通的句子。",
     ]
 
 
@@ -38,16 +38,45 @@ def test_handle_split_across_lines_joins_previous_passage():
     assert _texts(text) == [text]
 
 
-def test_short_line_after_finished_sentence_stays_separate():
-    text = "医保卡的钱不能取现。\n收医保卡"
-    assert _texts(text) == ["医保卡的钱不能取现。", "收医保卡"]
+def test_headings_join_the_section_they_introduce():
+    text = (
+        "一、医保卡基础知识:了解你的账户\n医保个人账户的钱用于看病买药，不能提取现金。\n"
+        "- 4.1 误区一:医保卡等于储蓄卡\n很多人以为医保卡和银行卡一样可以取钱，这是误解。"
+    )
+    assert _texts(text) == [
+        "一、医保卡基础知识:了解你的账户\n医保个人账户的钱用于看病买药，不能提取现金。",
+        "- 4.1 误区一:医保卡等于储蓄卡\n很多人以为医保卡和银行卡一样可以取钱，这是误解。",
+    ]
+
+
+def test_no_fragment_under_15_characters_is_a_passage_of_its_own():
+    text = "医保卡的钱不能取现，只能看病买药。\n网友评论：\n说得对。\n医保个人账户余额可以依法继承，家属去经办机构办理。\n收医保卡"
+    texts = _texts(text)
+    assert all(len(t) >= 15 for t in texts), texts
+    assert texts[1].startswith("网友评论：\n说得对。\n医保个人账户")
+    assert texts[-1].endswith("收医保卡")  # a trailing fragment joins the passage before it
+    assert "".join(texts).replace("\n", "") == text.replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("三、注意事项", True),
+        ("图表:医保账户资金流向示意图", True),
+        ("1.2 退休后个人账户怎么用", True),
+        ("退休以后医保卡里的钱可以一次性全部取出来。", False),
+        ("医保个人账户的钱，只能用于支付本人及家属的医疗费用", False),
+    ],
+)
+def test_heading_detection(line, heading):
+    assert is_heading(line) is heading
 
 
 def test_markdown_markers_are_outside_the_passage():
-    text = "# 医保卡能取现吗\n\n- 个人账户只能用于看病买药。\n---\n> 引用：有人说医保卡可以取现，这是谣言"
+    text = "# 医保卡能取现吗\n\n- 个人账户只能用于看病买药，不能取现。\n---\n> 引用：有人说医保卡可以取现，这是谣言"
     assert _texts(text, markdown=True) == [
-        "医保卡能取现吗",
-        "个人账户只能用于看病买药。",
+        # The heading joins the section it introduces; the list marker inside stays as written.
+        "医保卡能取现吗\n\n- 个人账户只能用于看病买药，不能取现。",
         "引用：有人说医保卡可以取现，这是谣言",
     ]
 

@@ -75,11 +75,34 @@ def test_misleading_sample_article(auditor):
     assert len(flagged) == 1 and "退休" in flagged[0].text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known error of the shipped model: the paragraph that reports the rumor before the rebuttal "
-    "('有网友发帖称…可以全部取现') is flagged; reports/evaluation.md",
-)
 def test_accurate_sample_article(auditor):
     result = auditor.audit((EXAMPLES / "accurate_article.html").read_text(encoding="utf-8"), content_type="html")
-    assert result.verdict == "accurate"
+    assert (result.verdict, result.suggestion) == ("accurate", "pass")
+
+
+def test_misleading_sample_article_is_not_passed(auditor):
+    result = auditor.audit((EXAMPLES / "misleading_article.txt").read_text(encoding="utf-8"))
+    assert result.suggestion in ("block", "review")
+
+
+def test_block_is_reachable_for_clear_ads(auditor):
+    ads = [text for text, gold in GOLDEN if gold == AD]
+    results = [auditor.audit(text, evidence=False) for text in ads]
+    assert all(r.verdict == "cashout_ad" for r in results), [(r.verdict, r.confidence) for r in results]
+    blocked = sum(r.suggestion == "block" for r in results)
+    assert blocked >= len(ads) / 2, [(r.suggestion, r.confidence) for r in results]
+
+
+def test_scores_do_not_depend_on_the_batch(auditor):
+    text = "收医保卡，余额八五折，当天结算，V：ab1234"
+    others = [g for g, _ in GOLDEN] * 4  # 72 texts of other lengths around it
+    alone = auditor.classify_passages([text], evidence=False)[0].scores
+    in_64 = auditor.classify_passages([*others[:31], text, *others[31:63]], evidence=False)[31].scores
+    for label in alone:
+        assert in_64[label] == pytest.approx(alone[label], abs=1e-6)
+
+
+def test_an_ad_at_the_end_of_a_long_passage_is_read(auditor):
+    filler = "医保个人账户的钱主要用于支付门诊和药店买药的个人负担费用，也可以用于家庭共济。" * 12
+    (result,) = auditor.classify_passages([filler + "高价回收医保卡，余额九折现结，微信ab7788"], evidence=False)
+    assert result.label == AD, result.scores

@@ -34,6 +34,13 @@ class TrainConfig:
     classifier_dropout: float = 0.2
     # Precision wanted for `block` on dev, used to pick the block threshold.
     block_precision: float = 0.98
+    # Splits of the written corpus to train on (selection uses challenge-dev, so the corpus' dev
+    # split is training data too; its test split stays out for the in-distribution report).
+    train_splits: tuple[str, ...] = ("train", "dev")
+    # Share of standalone passages also shown with a neutral heading or page line around them.
+    augment_rate: float = 0.25
+    # Blend with the char n-gram linear model when that wins on challenge-dev.
+    ensemble: bool = True
     seed: int = 13
     max_train_rows: int | None = None  # smoke runs cap the data
 
@@ -61,6 +68,28 @@ class TrainConfig:
     def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 
+
+def parse_overrides(base: TrainConfig, args: list[str]) -> TrainConfig:
+    """``--field value`` pairs applied over ``base``, each converted to the field's type."""
+    from transformers import HfArgumentParser
+
+    parser = HfArgumentParser(_Overrides)
+    (parsed,) = parser.parse_args_into_dataclasses(args=args)
+    changes = {k: v for k, v in dataclasses.asdict(parsed).items() if v is not None}
+    if "train_splits" in changes:
+        changes["train_splits"] = tuple(changes["train_splits"])
+    return base.replace(**changes)
+
+
+def _optional(f: dataclasses.Field) -> tuple:
+    typ = f.type if not isinstance(f.type, str) else eval(f.type)
+    if typ == tuple[str, ...]:
+        typ = list[str]
+    return (f.name, typ | None, dataclasses.field(default=None))
+
+
+# The same fields as TrainConfig, all optional, so only the flags given override a preset.
+_Overrides = dataclasses.make_dataclass("TrainConfigOverrides", [_optional(f) for f in dataclasses.fields(TrainConfig)])
 
 PRESETS: dict[str, TrainConfig] = {
     "default": TrainConfig(),

@@ -1,37 +1,58 @@
 """Train the passage classifier end to end.
 
     python -m training.train --preset default --output classifier/models/default
-    python -m training.train --preset smoke --output /tmp/smoke-model
-    python -m training.train --base-model path/to/chinese-roberta --output runs/roberta
+    python -m training.train --preset smoke --output /tmp/smoke-model --finetune_epochs 2
+    python -m training.train --base_model path/to/chinese-roberta --output runs/roberta
 
 Steps: character tokenizer (jieba dictionary + corpus characters) -> domain MLM pretraining with
 jieba whole-word masking -> fine-tuning on the four labels with class weights and early stopping
-on dev macro-F1 -> temperature scaling on dev -> block/review thresholds chosen on dev -> save the
-folder with the config, data hash and library versions. The test split is never read here.
+on challenge-dev macro-F1 -> char n-gram linear model on the same training units -> blend weight,
+temperature and thresholds fitted on challenge-dev (training/calibrate.py) -> save the folder with
+the config, data and challenge hashes and library versions. Neither the corpus' test split nor
+challenge-test is read here.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import math
 import os
 import random
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-from classifier.labels import FLAG_LABELS, ID2LABEL, LABEL2ID, LABELS
-from classifier.model import softmax
+from classifier.labels import ID2LABEL, LABEL2ID, LABELS
+from classifier.linear import CharNgramLinear
+from classifier.model import ModelInfo, PassageModel
 from classifier.normalize import normalize_text
-from classifier.verdict import decide_labels
+from classifier.verdict import Thresholds, decide_labels
 from classifier.words import word_spans
-from training.config import PRESETS, TrainConfig
-from training.data import ARTICLES, PASSAGES, data_hash, load_splits, read_jsonl
+from training.calibrate import (
+    choose_block,
+    choose_linear_weight,
+    choose_page_thresholds,
+    choose_review,
+    fit_temperature,
+    macro_f1,
+)
+from training.config import PRESETS, TrainConfig, parse_overrides
+from training.data import (
+    ARTICLES,
+    CHALLENGE_PAGES,
+    CHALLENGE_PASSAGES,
+    PASSAGES,
+    challenge_hash,
+    data_hash,
+    derive_verdict,
+    read_jsonl,
+)
+from training.units import Units, build_units, gold_passages, page_segments
 
 log = logging.getLogger("training")
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -69,8 +90,15 @@ def build_tokenizer(texts: list[str], out_dir: Path):
 
 def whole_word_mask(texts: list[str], tokenizer, cfg: TrainConfig, rng: random.Random):
     """MLM inputs and labels, masking whole jieba words until about mask_rate of tokens."""
-    enc = tokenizer(texts, truncation=True, max_length=cfg.max_length, padding=True,
-                    return_offsets_mapping=True, return_tensors="pt", return_token_type_ids=False)  # fmt: skip
+    enc = tokenizer(
+        texts,
+        truncation=True,
+        max_length=cfg.max_length,
+        padding=True,
+        return_offsets_mapping=True,
+        return_tensors="pt",
+        return_token_type_ids=False,
+    )
     input_ids = enc["input_ids"].clone()
     labels = torch.full_like(input_ids, -100)
     vocab_size = len(tokenizer)
@@ -104,14 +132,9 @@ def whole_word_mask(texts: list[str], tokenizer, cfg: TrainConfig, rng: random.R
 
 
 def _schedule(optimizer, total_steps: int, warmup_ratio: float):
-    warmup = max(1, int(total_steps * warmup_ratio))
+    from transformers import get_cosine_schedule_with_warmup
 
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return max(0.0, 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total_steps - warmup))))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    return get_cosine_schedule_with_warmup(optimizer, max(1, int(total_steps * warmup_ratio)), total_steps)
 
 
 def _step(loss, model, optimizer, scheduler) -> float:
@@ -127,10 +150,15 @@ def pretrain(texts: list[str], tokenizer, cfg: TrainConfig):
     from transformers import BertConfig, BertForMaskedLM
 
     config = BertConfig(
-        vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_layers,
-        num_attention_heads=cfg.num_heads, intermediate_size=cfg.intermediate_size,
-        max_position_embeddings=max(cfg.max_length, 64), type_vocab_size=1, pad_token_id=tokenizer.pad_token_id,
-    )  # fmt: skip
+        vocab_size=len(tokenizer),
+        hidden_size=cfg.hidden_size,
+        num_hidden_layers=cfg.num_layers,
+        num_attention_heads=cfg.num_heads,
+        intermediate_size=cfg.intermediate_size,
+        max_position_embeddings=max(cfg.max_length, 64),
+        type_vocab_size=1,
+        pad_token_id=tokenizer.pad_token_id,
+    )
     model = BertForMaskedLM(config)
     if cfg.pretrain_epochs == 0:
         return model
@@ -163,16 +191,16 @@ def predict_logits(model, tokenizer, texts: list[str], max_length: int, batch_si
     with torch.inference_mode():
         for i in range(0, len(order), batch_size):
             idx = order[i : i + batch_size]
-            enc = tokenizer([texts[j] for j in idx], truncation=True, max_length=max_length, padding=True,
-                            return_tensors="pt", return_token_type_ids=False)  # fmt: skip
+            enc = tokenizer(
+                [texts[j] for j in idx],
+                truncation=True,
+                max_length=max_length,
+                padding=True,
+                return_tensors="pt",
+                return_token_type_ids=False,
+            )
             out[idx] = model(**enc).logits.float().numpy()
     return out
-
-
-def macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(y_true, y_pred, average="macro", labels=list(range(len(LABELS))), zero_division=0))
 
 
 def word_dropout(texts: list[str], rate: float, rng: random.Random, mask_token: str) -> list[str]:
@@ -209,14 +237,21 @@ def finetune(model, tokenizer, train, dev, cfg: TrainConfig):
     stale = 0
     for epoch in range(cfg.finetune_epochs):
         model.train()
-        order = list(range(len(x_train)))
-        rng.shuffle(order)
+        # Batches of similar length (shuffled within and across buckets) cut padding several-fold.
+        order = sorted(range(len(x_train)), key=lambda i: (len(x_train[i]) // 16, rng.random()))
+        batches = [order[i : i + cfg.finetune_batch_size] for i in range(0, len(order), cfg.finetune_batch_size)]
+        rng.shuffle(batches)
         total = 0.0
-        for i in range(0, len(order), cfg.finetune_batch_size):
-            idx = order[i : i + cfg.finetune_batch_size]
+        for idx in batches:
             batch_texts = word_dropout([x_train[j] for j in idx], cfg.word_dropout, rng, tokenizer.mask_token)
-            enc = tokenizer(batch_texts, truncation=True, max_length=cfg.max_length, padding=True,
-                            return_tensors="pt", return_token_type_ids=False)  # fmt: skip
+            enc = tokenizer(
+                batch_texts,
+                truncation=True,
+                max_length=cfg.max_length,
+                padding=True,
+                return_tensors="pt",
+                return_token_type_ids=False,
+            )
             logits = model(**enc).logits
             loss = loss_fn(logits, torch.tensor(y_train[idx]))
             total += _step(loss, model, optimizer, scheduler)
@@ -242,98 +277,92 @@ def finetune(model, tokenizer, train, dev, cfg: TrainConfig):
     return model, {"best_epoch": best[2], "best_dev_macro_f1": best[0], "history": history}
 
 
-def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """Temperature scaling (Guo et al. 2017): one scalar minimising dev NLL."""
-    lt = torch.tensor(logits)
-    yt = torch.tensor(y)
-    log_t = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200)
-
-    def closure():
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(lt / log_t.exp(), yt)
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return float(np.clip(log_t.exp().item(), 0.05, 20.0))
-
-
-def choose_thresholds(probs: np.ndarray, y: np.ndarray, precision: float) -> tuple[float, float]:
-    """Review and block thresholds, both chosen on dev.
-
-    Review: the flag probability under which a flag is dropped (classifier.verdict.decide_labels),
-    picked to maximise dev macro-F1. Block: the lowest flag probability at which the raised flags
-    reach ``precision`` on dev.
-    """
-    candidates = [round(t, 2) for t in np.arange(0.25, 0.8, 0.05)]
-    review = max(candidates, key=lambda t: (macro_f1(y, decide_labels(probs, t)), -t))
-    flag_ids = [LABEL2ID[f] for f in FLAG_LABELS]
-    pred = decide_labels(probs, review)
-    is_flag = np.isin(pred, flag_ids)
-    scores = probs[np.arange(len(pred)), pred][is_flag]
-    correct = (pred == y)[is_flag]
-    block = 0.99
-    for t in sorted(set(np.round(scores, 3))):
-        sel = scores >= t
-        if sel.sum() >= 5 and correct[sel].mean() >= precision:
-            block = float(t)
-            break
-    return max(block, review), review
-
-
-def calibrate(model, tokenizer, dev, cfg: TrainConfig) -> tuple[float, float, float]:
-    """Temperature, block threshold and review threshold, all fitted on dev."""
-    dev_logits = predict_logits(model, tokenizer, dev[0], cfg.max_length)
-    temperature = fit_temperature(dev_logits, dev[1])
-    block, review = choose_thresholds(softmax(dev_logits / temperature), dev[1], cfg.block_precision)
-    return temperature, block, review
-
-
-def recalibrate(folder: Path, cfg: TrainConfig) -> dict:
-    """Refit temperature and thresholds of an existing model folder on dev; rewrites config.json."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-    model = AutoModelForSequenceClassification.from_pretrained(folder)
-    tokenizer = AutoTokenizer.from_pretrained(folder)
-    dev = load_xy(load_splits(PASSAGES)["dev"])
-    temperature, block, review = calibrate(model, tokenizer, dev, cfg)
-    config_file = folder / "config.json"
-    config = json.loads(config_file.read_text(encoding="utf-8"))
-    config.setdefault("auditor", {}).update(temperature=temperature, block_threshold=block, review_threshold=review)
-    config_file.write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    summary_file = folder / "training_summary.json"
-    if summary_file.exists():
-        summary = json.loads(summary_file.read_text(encoding="utf-8"))
-        summary.update(temperature=temperature, block_threshold=block, review_threshold=review)
-        summary_file.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    log.info("recalibrated %s: T=%.3f block=%.3f review=%.2f", folder, temperature, block, review)
-    return {"temperature": temperature, "block_threshold": block, "review_threshold": review}
-
-
-def load_xy(split_ds, max_rows: int | None = None, rng: random.Random | None = None):
-    rows = list(split_ds)
-    if max_rows is not None and len(rows) > max_rows:
-        rows = (rng or random.Random(0)).sample(rows, max_rows)
-    x = [normalize_text(r["text"]) for r in rows]
-    y = np.array([LABEL2ID[r["label"]] for r in rows], dtype=np.int64)
-    return x, y
-
-
 def library_versions() -> dict[str, str]:
     import datasets
     import jieba
     import transformers
 
-    return {"torch": torch.__version__, "transformers": transformers.__version__,
-            "datasets": datasets.__version__, "jieba": jieba.__version__}  # fmt: skip
+    return {
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "datasets": datasets.__version__,
+        "jieba": jieba.__version__,
+    }
+
+
+def challenge_documents(ch_passages: list[dict], ch_pages: list[dict], split: str):
+    """Challenge documents of one split for page-level fitting: each page as the auditor cuts it,
+    and each standalone passage as a one-passage document. Returns (texts per document, verdicts)."""
+    by_id = {r["id"]: r for r in ch_passages}
+    docs, verdicts = [], []
+    for page in ch_pages:
+        if page["split"] == split:
+            docs.append([normalize_text(t) for t, _ in page_segments(page, by_id)])
+            verdicts.append(page["verdict"])
+    for r in ch_passages:
+        if r["split"] == split and r["article_id"] is None:
+            docs.append([normalize_text(r["text"])])
+            verdicts.append(derive_verdict({r["label"]}))
+    return docs, verdicts
+
+
+def calibrate(model, tokenizer, linear, cfg: TrainConfig, dev: Units, docs, verdicts) -> dict:
+    """Blend weight and temperature on challenge-dev passages, then every threshold through the
+    exact inference path (PassageModel, windows included) on challenge-dev passages and pages."""
+
+    def passage_model(weight: float, temperature: float) -> PassageModel:
+        info = ModelInfo(
+            name="fitting",
+            version="",
+            data_hash="",
+            labels=LABELS,
+            temperature=temperature,
+            block_threshold=1.0,
+            review_threshold=0.5,
+            path="",
+            linear_weight=weight,
+        )
+        return PassageModel(
+            model, tokenizer, info, max_length=cfg.max_length, batch_size=64, linear=linear if weight > 0 else None
+        )
+
+    transformer = passage_model(0.0, 1.0).logits(dev.texts)
+    if linear is not None and cfg.ensemble:
+        weight, weight_scores = choose_linear_weight(transformer, linear.logits(dev.texts), dev.labels)
+    else:
+        weight, weight_scores = 0.0, {}
+    blended = passage_model(weight, 1.0).blended_logits(dev.texts) if weight else transformer
+    temperature = fit_temperature(blended, dev.labels)
+    final = passage_model(weight, temperature)
+    probs = final.predict_proba(dev.texts)
+    review = choose_review(probs, dev.labels)
+    flat = [t for doc in docs for t in doc]
+    flat_probs = final.predict_proba(flat)
+    doc_probs, cursor = [], 0
+    for doc in docs:
+        doc_probs.append(flat_probs[cursor : cursor + len(doc)])
+        cursor += len(doc)
+    page = choose_page_thresholds(doc_probs, verdicts, review)
+    block, block_report = choose_block(doc_probs, verdicts, Thresholds(review, 1.0, page), cfg.block_precision)
+    result = {
+        "linear_weight": weight,
+        "linear_weight_scores": {str(k): v for k, v in weight_scores.items()},
+        "temperature": temperature,
+        "review_threshold": review,
+        "page_thresholds": page,
+        "block_threshold": max(block, review),
+        "block": block_report,
+        "challenge_dev_macro_f1": macro_f1(dev.labels, decide_labels(probs, review)),
+    }
+    log.info("calibrated on challenge-dev: %s", {k: v for k, v in result.items() if k != "linear_weight_scores"})
+    return result
 
 
 def run(
     cfg: TrainConfig,
     output: Path,
     base_model: str | None = None,
-    name: str = "medcash-zh-tiny",
+    name: str = "medcash-zh-small",
     version: str | None = None,
 ) -> dict:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertForSequenceClassification
@@ -341,10 +370,16 @@ def run(
     started = time.time()
     set_seed(cfg.seed)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    splits = load_splits(PASSAGES, include_augmented=True)
-    rng = random.Random(cfg.seed)
-    train = load_xy(splits["train"], cfg.max_train_rows, rng)
-    dev = load_xy(splits["dev"], cfg.max_train_rows and max(60, cfg.max_train_rows // 4), rng)
+    passages, articles = read_jsonl(PASSAGES), read_jsonl(ARTICLES)
+    ch_passages, ch_pages = read_jsonl(CHALLENGE_PASSAGES), read_jsonl(CHALLENGE_PAGES)
+    # Model selection and every fitted threshold use challenge-dev; the corpus' own test split
+    # and challenge-test are never read here.
+    train = build_units(passages, articles, set(cfg.train_splits), cfg.augment_rate, cfg.seed)
+    dev = gold_passages(ch_passages, {"challenge-dev"})
+    if cfg.max_train_rows is not None and len(train) > cfg.max_train_rows:
+        keep = sorted(random.Random(cfg.seed).sample(range(len(train)), cfg.max_train_rows))
+        train = Units([train.texts[i] for i in keep], train.labels[keep])
+    log.info("training units: %d; challenge-dev passages: %d", len(train), len(dev))
     output.mkdir(parents=True, exist_ok=True)
 
     if base_model:
@@ -354,49 +389,62 @@ def run(
         )
         pretrain_seconds = 0.0
     else:
-        # Pretraining sees train-split text only (passages and whole articles); never dev/test.
-        articles = read_jsonl(ARTICLES)
-        unlabeled = train[0] + [normalize_text(a["text"]) for a in articles if a["split"] == "train"]
+        # Pretraining reads training-split text only (passages and whole pages), never a challenge text.
+        unlabeled = train.texts + [normalize_text(a["text"]) for a in articles if a["split"] in cfg.train_splits]
         unlabeled = [t for t in unlabeled if t.strip()]
         tokenizer = build_tokenizer(unlabeled, output)
         t0 = time.time()
         mlm = pretrain(unlabeled, tokenizer, cfg)
         pretrain_seconds = time.time() - t0
-        mlm.config.update({"num_labels": len(LABELS), "id2label": ID2LABEL, "label2id": LABEL2ID,
-                           "classifier_dropout": cfg.classifier_dropout})  # fmt: skip
+        mlm.config.update(
+            {
+                "num_labels": len(LABELS),
+                "id2label": ID2LABEL,
+                "label2id": LABEL2ID,
+                "classifier_dropout": cfg.classifier_dropout,
+            }
+        )
         model = BertForSequenceClassification(mlm.config)
         model.bert.load_state_dict(mlm.bert.state_dict(), strict=False)
 
     t0 = time.time()
-    model, fit = finetune(model, tokenizer, train, dev, cfg)
+    model, fit = finetune(model, tokenizer, (train.texts, train.labels), (dev.texts, dev.labels), cfg)
     finetune_seconds = time.time() - t0
-    temperature, block, review = calibrate(model, tokenizer, dev, cfg)
+    linear = CharNgramLinear.fit(train.texts, train.labels).rounded() if cfg.ensemble else None
+    docs, verdicts = challenge_documents(ch_passages, ch_pages, "challenge-dev")
+    fitted = calibrate(model, tokenizer, linear, cfg, dev, docs, verdicts)
 
     version = version or time.strftime("%Y.%m.%d")
     model.config.auditor = {
         "name": name,
         "version": version,
         "data_hash": data_hash(PASSAGES, ARTICLES),
-        "temperature": temperature,
-        "block_threshold": block,
-        "review_threshold": review,
+        "challenge_hash": challenge_hash(),
+        "temperature": fitted["temperature"],
+        "linear_weight": fitted["linear_weight"],
+        "block_threshold": fitted["block_threshold"],
+        "review_threshold": fitted["review_threshold"],
+        "page_thresholds": fitted["page_thresholds"],
         "max_length": cfg.max_length,
-        "base_model": base_model or "scratch+domain-mlm" if cfg.pretrain_epochs else base_model or "scratch",
+        "base_model": base_model or ("scratch+domain-mlm" if cfg.pretrain_epochs else "scratch"),
     }
     model.config.id2label = ID2LABEL
     model.config.label2id = LABEL2ID
     model.save_pretrained(output, safe_serialization=True)
     tokenizer.save_pretrained(output)
+    if linear is not None and fitted["linear_weight"] > 0:
+        linear.save(output)
+    else:
+        (output / "linear.npz").unlink(missing_ok=True)
     summary = {
         "config": cfg.to_dict(),
         "base_model": base_model,
         "data_hash": model.config.auditor["data_hash"],
+        "challenge_hash": model.config.auditor["challenge_hash"],
         "library_versions": library_versions(),
-        "train_rows": len(train[0]),
-        "dev_rows": len(dev[0]),
-        "temperature": temperature,
-        "block_threshold": block,
-        "review_threshold": review,
+        "train_rows": len(train),
+        "challenge_dev_rows": len(dev),
+        **fitted,
         "pretrain_seconds": round(pretrain_seconds, 1),
         "finetune_seconds": round(finetune_seconds, 1),
         "total_seconds": round(time.time() - started, 1),
@@ -404,30 +452,34 @@ def run(
     }
     (output / "training_summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     log.info(
-        "saved model to %s in %.0fs (dev macro-F1 %.4f)", output, summary["total_seconds"], fit["best_dev_macro_f1"]
+        "saved model to %s in %.0fs (challenge-dev macro-F1 %.4f)",
+        output,
+        summary["total_seconds"],
+        fitted["challenge_dev_macro_f1"],
     )
     return summary
 
 
+@dataclass
+class RunArguments:
+    output: str = field(metadata={"help": "folder to write the model to"})
+    preset: str = field(default="default", metadata={"help": f"starting configuration: {', '.join(PRESETS)}"})
+    base_model: str | None = field(default=None, metadata={"help": "fine-tune this Hugging Face checkpoint instead"})
+    version: str | None = field(default=None, metadata={"help": "model version (default: today's date)"})
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="default")
-    parser.add_argument("--output", type=Path, required=True)
-    parser.add_argument(
-        "--recalibrate", action="store_true", help="only refit temperature and thresholds of --output on dev"
-    )
-    parser.add_argument("--base-model", help="fine-tune this Hugging Face checkpoint (name or path) instead")
-    parser.add_argument("--no-pretrain", action="store_true", help="skip domain MLM pretraining")
-    parser.add_argument("--version")
-    args = parser.parse_args(argv)
+    """Every TrainConfig field is a flag (``--finetune_epochs 8``) that overrides the preset."""
+    from transformers import HfArgumentParser
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
-    cfg = PRESETS[args.preset]
-    if args.no_pretrain:
-        cfg = cfg.replace(pretrain_epochs=0)
-    if args.recalibrate:
-        recalibrate(args.output, cfg)
-        return
-    run(cfg, args.output, base_model=args.base_model, version=args.version)
+    args, overrides = HfArgumentParser(RunArguments).parse_args_into_dataclasses(
+        args=argv, return_remaining_strings=True
+    )
+    if args.preset not in PRESETS:
+        raise SystemExit(f"unknown preset {args.preset!r}; choose one of {sorted(PRESETS)}")
+    cfg = parse_overrides(PRESETS[args.preset], overrides)
+    run(cfg, Path(args.output), base_model=args.base_model, version=args.version)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,104 @@
+"""Character n-gram TF-IDF + logistic regression, stored as plain arrays (no pickle).
+
+The ensemble's second member. Features are hashed character 1-4-grams of the normalized passage
+(scikit-learn's HashingVectorizer: murmurhash3, stable across versions), weighted by IDF learned
+on the training split; the classifier is a multinomial logistic regression. Everything needed to
+score a text is four arrays in ``linear.npz``: ``idf``, ``coef``, ``intercept`` and ``classes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from classifier.labels import LABELS
+
+N_FEATURES = 2**18
+NGRAMS = (1, 4)
+FILE = "linear.npz"
+
+
+def _vectorizer():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer="char", ngram_range=NGRAMS, n_features=N_FEATURES, alternate_sign=False, norm=None, lowercase=True
+    )
+
+
+@dataclass
+class CharNgramLinear:
+    idf: np.ndarray  # (N_FEATURES,)
+    coef: np.ndarray  # (len(LABELS), N_FEATURES), rows in LABELS order
+    intercept: np.ndarray  # (len(LABELS),)
+
+    def features(self, texts: list[str]):
+        from sklearn.preprocessing import normalize
+
+        counts = _vectorizer().transform(texts)
+        counts.data = 1.0 + np.log(counts.data)  # sublinear tf
+        return normalize(counts.multiply(self.idf).tocsr())
+
+    def logits(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        return np.asarray(self.features(texts) @ self.coef.T + self.intercept, dtype=np.float32)
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        z = self.logits(texts)
+        z = z - z.max(-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(-1, keepdims=True)
+
+    @classmethod
+    def fit(cls, texts: list[str], labels: np.ndarray, c: float = 8.0) -> CharNgramLinear:
+        """Fit on normalized texts; ``labels`` are indices into LABELS."""
+        from sklearn.feature_extraction.text import TfidfTransformer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import normalize
+
+        counts = _vectorizer().transform(texts)
+        tfidf = TfidfTransformer(sublinear_tf=True, norm=None).fit(counts)
+        idf = tfidf.idf_.astype(np.float32)
+        # Features never seen in training get weight 0, so an unseen n-gram adds nothing.
+        idf[np.asarray(counts.sum(0)).ravel() == 0] = 0.0
+        x = counts.astype(np.float64)
+        x.data = 1.0 + np.log(x.data)
+        x = normalize(x.multiply(idf).tocsr())
+        lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, labels)
+        coef = np.zeros((len(LABELS), N_FEATURES), dtype=np.float32)
+        intercept = np.zeros(len(LABELS), dtype=np.float32)
+        coef[lr.classes_] = lr.coef_
+        intercept[lr.classes_] = lr.intercept_
+        missing = sorted(set(range(len(LABELS))) - set(lr.classes_.tolist()))
+        intercept[missing] = -1e4  # a label absent from training is never predicted
+        return cls(idf=idf, coef=coef, intercept=intercept)
+
+    def save(self, folder: Path) -> None:
+        # Store the weights sparsely: most hashed features never occur.
+        used = np.flatnonzero(self.idf)
+        np.savez_compressed(
+            Path(folder) / FILE,
+            used=used.astype(np.int32),
+            idf=self.idf[used],
+            coef=self.coef[:, used].astype(np.float16),
+            intercept=self.intercept,
+            labels=np.array(LABELS),
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> CharNgramLinear:
+        with np.load(Path(folder) / FILE, allow_pickle=False) as z:
+            if tuple(z["labels"].tolist()) != LABELS:
+                raise ValueError(f"{FILE} was trained for labels {z['labels'].tolist()}, not {LABELS}")
+            idf = np.zeros(N_FEATURES, dtype=np.float32)
+            coef = np.zeros((len(LABELS), N_FEATURES), dtype=np.float32)
+            idf[z["used"]] = z["idf"]
+            coef[:, z["used"]] = z["coef"].astype(np.float32)
+            return cls(idf=idf, coef=coef, intercept=z["intercept"].astype(np.float32))
+
+    def rounded(self) -> CharNgramLinear:
+        """The same model with coefficients rounded as ``save`` stores them (for calibration)."""
+        return CharNgramLinear(self.idf, self.coef.astype(np.float16).astype(np.float32), self.intercept)
