@@ -111,7 +111,7 @@ class Auditor:
             "block_threshold": self.block_threshold,
             "review_threshold": self.review_threshold,
             "page_thresholds": self.thresholds.page,
-            "linear_weight": i.linear_weight,
+            "member_weights": dict(i.member_weights or {}),
             "statutes_version": statutes_version(),
             "claim_kinds_source": "rule layer (classifier/claims.py)",
         }

@@ -1,13 +1,16 @@
-"""Character n-gram TF-IDF + logistic regression, stored as plain arrays (no pickle).
+"""Hashed TF-IDF + logistic regression members of the ensemble, stored as plain arrays (no pickle).
 
-The ensemble's second member. Features are hashed character 1-4-grams of the normalized passage
-(scikit-learn's HashingVectorizer: murmurhash3, stable across versions), weighted by IDF learned
-on the training split; the classifier is a multinomial logistic regression. Everything needed to
-score a text is four arrays in ``linear.npz``: ``idf``, ``coef``, ``intercept`` and ``classes``.
+Two kinds of features of the normalized passage: ``char`` (character 1-4-grams) and ``word``
+(jieba words and word bigrams, the domain dictionary included). Features are hashed with
+scikit-learn's HashingVectorizer (murmurhash3, stable across versions) and weighted by IDF learned
+on the training units; the classifier is a multinomial logistic regression. Everything needed to
+score a text sits in ``linear_<kind>.npz``: the used feature indices, their IDF and coefficients,
+the intercepts and the label order.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,20 +19,35 @@ import numpy as np
 from classifier.labels import LABELS
 
 N_FEATURES = 2**18
-NGRAMS = (1, 4)
-FILE = "linear.npz"
+KINDS = ("char", "word")
 
 
-def _vectorizer():
+def file_name(kind: str) -> str:
+    return f"linear_{kind}.npz"
+
+
+def _words_and_bigrams(text: str) -> list[str]:
+    from classifier.words import word_spans
+
+    words = [w for w, _, _ in word_spans(text.lower()) if w.strip()]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+
+
+def _vectorizer(kind: str):
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    return HashingVectorizer(
-        analyzer="char", ngram_range=NGRAMS, n_features=N_FEATURES, alternate_sign=False, norm=None, lowercase=True
-    )
+    if kind == "char":
+        return HashingVectorizer(
+            analyzer="char", ngram_range=(1, 4), n_features=N_FEATURES, alternate_sign=False, norm=None
+        )
+    if kind == "word":
+        return HashingVectorizer(analyzer=_words_and_bigrams, n_features=N_FEATURES, alternate_sign=False, norm=None)
+    raise ValueError(f"unknown linear member kind {kind!r}; expected one of {KINDS}")
 
 
 @dataclass
-class CharNgramLinear:
+class HashedLinear:
+    kind: str
     idf: np.ndarray  # (N_FEATURES,)
     coef: np.ndarray  # (len(LABELS), N_FEATURES), rows in LABELS order
     intercept: np.ndarray  # (len(LABELS),)
@@ -37,7 +55,7 @@ class CharNgramLinear:
     def features(self, texts: list[str]):
         from sklearn.preprocessing import normalize
 
-        counts = _vectorizer().transform(texts)
+        counts = _vectorizer(self.kind).transform([t.lower() for t in texts])
         counts.data = 1.0 + np.log(counts.data)  # sublinear tf
         return normalize(counts.multiply(self.idf).tocsr())
 
@@ -53,13 +71,13 @@ class CharNgramLinear:
         return e / e.sum(-1, keepdims=True)
 
     @classmethod
-    def fit(cls, texts: list[str], labels: np.ndarray, c: float = 8.0) -> CharNgramLinear:
+    def fit(cls, kind: str, texts: list[str], labels: np.ndarray, c: float = 8.0) -> HashedLinear:
         """Fit on normalized texts; ``labels`` are indices into LABELS."""
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import normalize
 
-        counts = _vectorizer().transform(texts)
+        counts = _vectorizer(kind).transform([t.lower() for t in texts])
         tfidf = TfidfTransformer(sublinear_tf=True, norm=None).fit(counts)
         idf = tfidf.idf_.astype(np.float32)
         # Features never seen in training get weight 0, so an unseen n-gram adds nothing.
@@ -74,13 +92,13 @@ class CharNgramLinear:
         intercept[lr.classes_] = lr.intercept_
         missing = sorted(set(range(len(LABELS))) - set(lr.classes_.tolist()))
         intercept[missing] = -1e4  # a label absent from training is never predicted
-        return cls(idf=idf, coef=coef, intercept=intercept)
+        return cls(kind=kind, idf=idf, coef=coef, intercept=intercept)
 
     def save(self, folder: Path) -> None:
         # Store the weights sparsely: most hashed features never occur.
         used = np.flatnonzero(self.idf)
         np.savez_compressed(
-            Path(folder) / FILE,
+            Path(folder) / file_name(self.kind),
             used=used.astype(np.int32),
             idf=self.idf[used],
             coef=self.coef[:, used].astype(np.float16),
@@ -89,16 +107,17 @@ class CharNgramLinear:
         )
 
     @classmethod
-    def load(cls, folder: Path) -> CharNgramLinear:
-        with np.load(Path(folder) / FILE, allow_pickle=False) as z:
+    def load(cls, folder: Path, kind: str) -> HashedLinear:
+        _vectorizer(kind)  # refuses an unknown kind
+        with np.load(Path(folder) / file_name(kind), allow_pickle=False) as z:
             if tuple(z["labels"].tolist()) != LABELS:
-                raise ValueError(f"{FILE} was trained for labels {z['labels'].tolist()}, not {LABELS}")
+                raise ValueError(f"{file_name(kind)} was trained for labels {z['labels'].tolist()}, not {LABELS}")
             idf = np.zeros(N_FEATURES, dtype=np.float32)
             coef = np.zeros((len(LABELS), N_FEATURES), dtype=np.float32)
             idf[z["used"]] = z["idf"]
             coef[:, z["used"]] = z["coef"].astype(np.float32)
-            return cls(idf=idf, coef=coef, intercept=z["intercept"].astype(np.float32))
+            return cls(kind=kind, idf=idf, coef=coef, intercept=z["intercept"].astype(np.float32))
 
-    def rounded(self) -> CharNgramLinear:
+    def rounded(self) -> HashedLinear:
         """The same model with coefficients rounded as ``save`` stores them (for calibration)."""
-        return CharNgramLinear(self.idf, self.coef.astype(np.float16).astype(np.float32), self.intercept)
+        return HashedLinear(self.kind, self.idf, self.coef.astype(np.float16).astype(np.float32), self.intercept)

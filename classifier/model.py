@@ -2,10 +2,11 @@
 
 Any folder with `config.json` (carrying `id2label`), `model.safetensors` and a tokenizer loads
 here, whether our training pipeline wrote it or a user fine-tuned another checkpoint. The
-calibration temperature, the ensemble weight and the moderation thresholds travel in
-`config.json` under `auditor`. When the folder also holds `linear.npz` (classifier/linear.py) and
-`auditor.linear_weight` > 0, the scores are a calibrated blend of the two members' logits:
-``softmax(((1 - w) * transformer + w * linear) / temperature)``.
+calibration temperature, the ensemble weights and the moderation thresholds travel in
+`config.json` under `auditor`. When `auditor.member_weights` gives weight to linear members
+(`linear_char.npz`, `linear_word.npz`, classifier/linear.py), the scores are a calibrated blend of
+the members' logits: ``softmax(sum(weight_m * logits_m) / temperature)``, the transformer's weight
+being one minus the others.
 
 Texts longer than the model reads are scored in overlapping windows, never truncated: a passage
 takes the scores of its window with the most flag probability, so an ad at the end of a long text
@@ -24,8 +25,7 @@ import numpy as np
 import torch
 
 from classifier.labels import FLAG_LABELS, LABELS
-from classifier.linear import FILE as LINEAR_FILE
-from classifier.linear import CharNgramLinear
+from classifier.linear import HashedLinear
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,12 @@ class ModelInfo:
     block_threshold: float
     review_threshold: float
     path: str
-    linear_weight: float = 0.0
+    member_weights: dict | None = None  # linear member kind -> weight; the transformer has the rest
     page_thresholds: dict | None = None
+
+    @property
+    def linear_weight(self) -> float:
+        return float(sum((self.member_weights or {}).values()))
 
 
 class ModelLoadError(RuntimeError):
@@ -62,9 +66,10 @@ class PassageModel:
         self.info = info
         self.max_length = max_length
         self.batch_size = batch_size
-        self.linear = linear
-        if info.linear_weight > 0 and linear is None:
-            raise ModelLoadError(f"linear_weight is {info.linear_weight} but the folder has no linear model")
+        self.linear = linear or {}
+        missing = [k for k, w in (info.member_weights or {}).items() if w > 0 and k not in self.linear]
+        if missing:
+            raise ModelLoadError(f"member weights name linear members the folder lacks: {missing}")
         # Character tokenizer: about one token per character; [CLS] and [SEP] take two.
         self.window_chars = max(16, max_length - 2)
         id2label = {int(k): v for k, v in model.config.id2label.items()}
@@ -97,12 +102,14 @@ class PassageModel:
                 warnings.simplefilter("ignore")
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         extra = getattr(model.config, "auditor", None) or {}
-        linear = None
-        if (folder / LINEAR_FILE).is_file():
-            try:
-                linear = CharNgramLinear.load(folder)
-            except (OSError, ValueError, KeyError) as exc:
-                raise ModelLoadError(f"cannot load {folder / LINEAR_FILE}: {exc}") from exc
+        weights = {k: float(w) for k, w in (extra.get("member_weights") or {}).items()}
+        linear = {}
+        for kind, w in weights.items():
+            if w > 0:
+                try:
+                    linear[kind] = HashedLinear.load(folder, kind)
+                except (OSError, ValueError, KeyError) as exc:
+                    raise ModelLoadError(f"cannot load linear member {kind!r} from {folder}: {exc}") from exc
         info = ModelInfo(
             name=extra.get("name", folder.name),
             version=extra.get("version", "unversioned"),
@@ -112,12 +119,12 @@ class PassageModel:
             block_threshold=float(extra.get("block_threshold", 0.9)),
             review_threshold=float(extra.get("review_threshold", 0.5)),
             path=str(folder),
-            linear_weight=float(extra.get("linear_weight", 0.0)),
+            member_weights=weights,
             page_thresholds=extra.get("page_thresholds"),
         )
         max_length = int(extra.get("max_length", min(getattr(model.config, "max_position_embeddings", 512), 512)))
         log.info("model loaded", extra={"model": info.name, "version": info.version, "path": str(folder)})
-        return cls(model, tokenizer, info, max_length=max_length, linear=linear if info.linear_weight > 0 else None)
+        return cls(model, tokenizer, info, max_length=max_length, linear=linear)
 
     def windows(self, text: str) -> list[str]:
         """The text itself, or overlapping windows (half a window apart) that cover all of it."""
@@ -128,25 +135,26 @@ class PassageModel:
         starts = [*range(0, len(text) - w, stride), len(text) - w]
         return [text[s : s + w] for s in starts]
 
-    def blended_logits(self, texts: list[str], linear_weight: float | None = None) -> np.ndarray:
-        """Logits of texts that fit one window: the transformer's, blended with the linear model's."""
-        w = self.info.linear_weight if linear_weight is None else linear_weight
-        z = self.transformer_logits(texts)
-        if w > 0:
-            if self.linear is None:
-                raise ModelLoadError("a linear weight was asked for but this model has no linear member")
-            z = (1 - w) * z + w * self.linear.logits(texts)
+    def blended_logits(self, texts: list[str], member_weights: dict | None = None) -> np.ndarray:
+        """Logits of texts that fit one window: the transformer's blended with the linear members'."""
+        weights = (self.info.member_weights or {}) if member_weights is None else member_weights
+        z = (1 - sum(weights.values())) * self.transformer_logits(texts)
+        for kind, w in weights.items():
+            if w > 0:
+                if kind not in self.linear:
+                    raise ModelLoadError(f"a weight was given to linear member {kind!r}, which this model lacks")
+                z = z + w * self.linear[kind].logits(texts)
         return z
 
     def logits(
-        self, texts: list[str], temperature: float | None = None, linear_weight: float | None = None
+        self, texts: list[str], temperature: float | None = None, member_weights: dict | None = None
     ) -> np.ndarray:
         """Blended logits per text; a long text takes its window with the most flag probability.
-        ``linear_weight=0`` gives the transformer alone (for evaluation)."""
+        ``member_weights={}`` gives the transformer alone (for evaluation)."""
         t = self.info.temperature if temperature is None else temperature
         pieces = [self.windows(text) for text in texts]
         flat = [p for ws in pieces for p in ws]
-        z = self.blended_logits(flat, linear_weight) if flat else np.zeros((0, len(LABELS)), dtype=np.float32)
+        z = self.blended_logits(flat, member_weights) if flat else np.zeros((0, len(LABELS)), dtype=np.float32)
         out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
         cursor = 0
         for i, ws in enumerate(pieces):

@@ -18,6 +18,7 @@ challenge passage.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import sys
@@ -25,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from classifier.labels import FLAG_LABELS
+from training import diversity
 from training.data import (
     ARTICLES,
     CHALLENGE_DIR,
@@ -32,6 +34,7 @@ from training.data import (
     DATA_DIR,
     NEAR_DUPLICATE_JACCARD,
     PASSAGES,
+    CorpusTargets,
     derive_verdict,
     long_enough,
 )
@@ -77,7 +80,8 @@ def script_of(text: str) -> str:
 def _read(path: Path) -> list[tuple[int, dict]]:
     """(physical line number, object) for every non-blank line."""
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    # split("\n"), not splitlines(): a JSON string may hold \x85 or \u2028, which are not line ends here.
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
         if line.strip():
             try:
                 rows.append((n, json.loads(line)))
@@ -203,16 +207,36 @@ def build_challenge() -> tuple[list[dict], list[dict], dict]:
     return passages, pages, report
 
 
+class RunCap:
+    """Admits a text unless one of its 15-character runs (quotations aside) is already in ``limit``
+    admitted texts: the sixth passage sharing a run is a template, not a new passage."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.counts: collections.Counter = collections.Counter()
+
+    def admit(self, text: str) -> bool:
+        grams = diversity.runs_of(text)
+        if any(self.counts[g] >= self.limit for g in grams):
+            return False
+        self.counts.update(grams)
+        return True
+
+
 def build_corpus(challenge_texts: list[str]) -> tuple[list[dict], list[dict], dict]:
     leak = NearDuplicateIndex(CHALLENGE_LEAK_JACCARD)
     for text in challenge_texts:
         leak.add(text)
     seen = NearDuplicateIndex(NEAR_DUPLICATE_JACCARD)
+    runs = RunCap(CorpusTargets().max_passages_per_run)
     passages, articles = [], []
     report = {
         "near_duplicates_dropped": 0,
         "challenge_leaks_dropped": 0,
         "page_lines_dropped_as_leaks": 0,
+        "page_lines_dropped_as_duplicates": 0,
+        "dropped_for_repeated_runs": 0,
+        "page_lines_dropped_for_repeated_runs": 0,
         "pages_dropped": 0,
     }
     for writer, path in _files(WRITTEN):
@@ -224,6 +248,12 @@ def build_corpus(challenge_texts: list[str]) -> tuple[list[dict], list[dict], di
                 # thought of) would leak it: the line leaves the page, the rest of the page stays.
                 kept = [s for s in row["spans"] if not (long_enough(s["text"]) and leak.matches(s["text"]))]
                 report["page_lines_dropped_as_leaks"] += len(row["spans"]) - len(kept)
+                # A paragraph that repeats one of another page or passage goes too; repeats inside
+                # one page (a 目录 line and its heading) stay.
+                unique = [s for s in kept if not (long_enough(s["text"]) and seen.matches(s["text"]))]
+                report["page_lines_dropped_as_duplicates"] += len(kept) - len(unique)
+                kept = [s for s in unique if runs.admit(s["text"])]
+                report["page_lines_dropped_for_repeated_runs"] += len(unique) - len(kept)
                 if len(kept) < 3:
                     report["pages_dropped"] += 1
                     continue
@@ -232,14 +262,21 @@ def build_corpus(challenge_texts: list[str]) -> tuple[list[dict], list[dict], di
                 )
                 articles.append(article)
                 passages.extend(spans)
+                for sp in spans:
+                    if long_enough(sp["text"]) and not seen.matches(sp["text"]):
+                        seen.add(sp["text"])
             else:
                 text = row["text"].strip()
                 if long_enough(text) and leak.matches(text):
                     report["challenge_leaks_dropped"] += 1
                     continue
-                if not seen.add_if_new(text):
+                if seen.matches(text):
                     report["near_duplicates_dropped"] += 1
                     continue
+                if not runs.admit(text):
+                    report["dropped_for_repeated_runs"] += 1
+                    continue
+                seen.add(text)
                 family = f"{writer}:{row.get('family') or path.stem}"
                 passages.append(
                     _passage(

@@ -76,6 +76,8 @@ class ModelResponse(BaseModel):
     page_thresholds: dict[str, float] = Field(
         default_factory=dict, description="per flag label, the score a page's strongest flag needs for that verdict"
     )
-    linear_weight: float = Field(0.0, description="weight of the char n-gram linear member in the blended logits")
+    member_weights: dict[str, float] = Field(
+        default_factory=dict, description="blend weight of each linear member; the transformer has the rest"
+    )
     statutes_version: str
     claim_kinds_source: str

@@ -54,7 +54,7 @@ class KeywordModel(PassageModel):
         self.labels = LABELS
         self.info = ModelInfo("keyword-stub", "stub", "none", LABELS, 1.0, block_threshold, review_threshold, "-")
 
-    def logits(self, texts, temperature=None, linear_weight=None):
+    def logits(self, texts, temperature=None, member_weights=None):
         out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
         out[:, LABEL2ID["neutral"]] = 1.0
         for i, text in enumerate(texts):

@@ -23,31 +23,59 @@ from training.data import (
 from training.dedup import jaccard, near_duplicate_pairs, shingles
 
 NO_TARGETS = CorpusTargets(
-    min_per_label={}, min_hard_negatives=0, min_articles=0, min_share_over_100=0, min_share_over_200=0,
-    max_top_10gram_share=1.0, max_passages_per_run=10**6, min_page_chars=10,
-)  # fmt: skip
+    min_per_label={},
+    min_hard_negatives=0,
+    min_articles=0,
+    min_share_over_100=0,
+    min_share_over_200=0,
+    max_top_10gram_share=1.0,
+    max_passages_per_run=10**6,
+    min_page_chars=10,
+)
 
 
 def _row(i, text, label="neutral", kinds=(), split="train", family=None, article_id=None):
-    return {"id": f"t{i}", "text": text, "label": label, "claim_kinds": list(kinds), "genre": "forum_post",
-            "family": family or f"f{i}", "split": split, "article_id": article_id, "source": "written:test/001.jsonl",
-            "hard_negative": False, "augmented": False}  # fmt: skip
+    return {
+        "id": f"t{i}",
+        "text": text,
+        "label": label,
+        "claim_kinds": list(kinds),
+        "genre": "forum_post",
+        "family": family or f"f{i}",
+        "split": split,
+        "article_id": article_id,
+        "source": "written:test/001.jsonl",
+        "hard_negative": False,
+        "augmented": False,
+    }
 
 
 @pytest.fixture
 def tiny():
     passages = [
         _row(0, "高价回收医保卡余额，当天结算，有意者私信我，长期有效。", "advertises_cashout", ["card_lending"]),
-        _row(1, "退休以后医保个人账户里的钱就可以一次性全部取出来了。", "presents_withdrawal_legitimate",
-             ["personal_account_cash", "false_exit_route"]),  # fmt: skip
+        _row(
+            1,
+            "退休以后医保个人账户里的钱就可以一次性全部取出来了。",
+            "presents_withdrawal_legitimate",
+            ["personal_account_cash", "false_exit_route"],
+        ),
         _row(2, "医保个人账户的钱只能用于支付医疗费用，不能提取现金。", "accurate", split="dev"),
         _row(3, "医保卡里的钱能取出来吗？", family="page", article_id="a1"),
         _row(4, "网传可以取现，医保局回应这是谣言，个人账户资金专款专用。", "accurate", family="page", article_id="a1"),
     ]
     text = f"{passages[3]['text']}\n{passages[4]['text']}"
-    article = {"id": "a1", "title": passages[3]["text"], "text": text, "verdict": "accurate", "split": "train",
-               "passages": [{"passage_id": "t3", "start": 0, "end": len(passages[3]["text"])},
-                            {"passage_id": "t4", "start": len(passages[3]["text"]) + 1, "end": len(text)}]}  # fmt: skip
+    article = {
+        "id": "a1",
+        "title": passages[3]["text"],
+        "text": text,
+        "verdict": "accurate",
+        "split": "train",
+        "passages": [
+            {"passage_id": "t3", "start": 0, "end": len(passages[3]["text"])},
+            {"passage_id": "t4", "start": len(passages[3]["text"]) + 1, "end": len(text)},
+        ],
+    }
     return passages, [article]
 
 
@@ -66,7 +94,12 @@ def test_fixture_corpus_is_valid(tiny):
         (lambda p, a: p.append(dict(p[1], id="dup-x")), "near duplicate within split"),
         (lambda p, a: p.append(dict(p[1], id="dup-y", split="test", family="other")), "across splits"),
         (lambda p, a: p[1].update(id=p[0]["id"]), "duplicate id"),
-        (lambda p, a: p.append(dict(p[2], id="t9", text="另一段完全不同的文字，讲的是公积金怎么提取。", split="train")), "in both"),
+        (
+            lambda p, a: p.append(
+                dict(p[2], id="t9", text="另一段完全不同的文字，讲的是公积金怎么提取。", split="train")
+            ),
+            "in both",
+        ),
         (lambda p, a: p[0].update(text="长" * 700), "over 600"),
         (lambda p, a: a[0].update(text=a[0]["text"] + "\n多出来的一段没有标注的文字。"), "not covered"),
         (lambda p, a: a[0]["passages"][0].update(start=1), "does not hold passage"),
@@ -94,8 +127,15 @@ def test_repeated_runs_fail_the_diversity_check(tiny):
     shared = "加我微信详细聊，价格绝对公道，童叟无欺"
     for i in range(6):
         passages.append(_row(100 + i, f"第{i}种说法各不相同{'甲乙丙丁戊己'[i] * (i + 3)}。{shared}", family=f"r{i}"))
-    targets = CorpusTargets(min_per_label={}, min_hard_negatives=0, min_articles=0, min_share_over_100=0,
-                            min_share_over_200=0, max_top_10gram_share=1.0, min_page_chars=10)
+    targets = CorpusTargets(
+        min_per_label={},
+        min_hard_negatives=0,
+        min_articles=0,
+        min_share_over_100=0,
+        min_share_over_200=0,
+        max_top_10gram_share=1.0,
+        min_page_chars=10,
+    )
     errors = validate(passages, articles, targets=targets)
     assert any("is in 6 passages (limit 5)" in e for e in errors), errors
     passages.pop()

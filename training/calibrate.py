@@ -7,6 +7,8 @@ training data are what made the first model look good at home and fail on the we
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 
 import numpy as np
@@ -50,11 +52,22 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     return t
 
 
-def choose_linear_weight(transformer: np.ndarray, linear: np.ndarray, y: np.ndarray, grid=None) -> tuple[float, dict]:
-    """The blend weight with the best macro-F1 on ``y``; ties go to the transformer."""
-    grid = grid if grid is not None else [round(w, 2) for w in np.arange(0, 1.01, 0.1)]
-    scores = {w: macro_f1(y, ((1 - w) * transformer + w * linear).argmax(-1)) for w in grid}
-    best = max(grid, key=lambda w: (round(scores[w], 4), -w))
+def choose_member_weights(
+    transformer: np.ndarray, linear: dict[str, np.ndarray], y: np.ndarray, step: float = 0.1
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Blend weights for the linear members (the transformer gets the rest) with the best macro-F1
+    on ``y``, searched on a grid over the simplex; ties go to more transformer weight.
+    Returns (weights, macro-F1 of every grid point, keyed by its weights)."""
+    kinds = sorted(linear)
+    grid = [round(x, 2) for x in np.arange(0, 1 + 1e-9, step)]
+    points = [
+        dict(zip(kinds, p, strict=True)) for p in itertools.product(grid, repeat=len(kinds)) if sum(p) <= 1 + 1e-9
+    ]
+    scores = {}
+    for point in points:
+        z = (1 - sum(point.values())) * transformer + sum(w * linear[k] for k, w in point.items())
+        scores[json.dumps(point, sort_keys=True)] = macro_f1(y, z.argmax(-1))
+    best = max(points, key=lambda p: (round(scores[json.dumps(p, sort_keys=True)], 4), -sum(p.values())))
     return best, scores
 
 

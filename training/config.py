@@ -39,8 +39,10 @@ class TrainConfig:
     train_splits: tuple[str, ...] = ("train", "dev")
     # Share of standalone passages also shown with a neutral heading or page line around them.
     augment_rate: float = 0.25
-    # Blend with the char n-gram linear model when that wins on challenge-dev.
-    ensemble: bool = True
+    # Linear members blended with the transformer (weights fitted on challenge-dev; a member that
+    # does not help gets weight 0 and is not shipped). Empty: the transformer alone.
+    linear_members: tuple[str, ...] = ("char", "word")
+    linear_c_grid: tuple[float, ...] = (4.0, 16.0)
     seed: int = 13
     max_train_rows: int | None = None  # smoke runs cap the data
 
@@ -76,8 +78,9 @@ def parse_overrides(base: TrainConfig, args: list[str]) -> TrainConfig:
     parser = HfArgumentParser(_Overrides)
     (parsed,) = parser.parse_args_into_dataclasses(args=args)
     changes = {k: v for k, v in dataclasses.asdict(parsed).items() if v is not None}
-    if "train_splits" in changes:
-        changes["train_splits"] = tuple(changes["train_splits"])
+    for name in ("train_splits", "linear_members", "linear_c_grid"):
+        if name in changes:
+            changes[name] = tuple(changes[name])
     return base.replace(**changes)
 
 
@@ -85,6 +88,8 @@ def _optional(f: dataclasses.Field) -> tuple:
     typ = f.type if not isinstance(f.type, str) else eval(f.type)
     if typ == tuple[str, ...]:
         typ = list[str]
+    if typ == tuple[float, ...]:
+        typ = list[float]
     return (f.name, typ | None, dataclasses.field(default=None))
 
 

@@ -114,3 +114,8 @@ def shared_runs(texts: list[str], limit: int) -> list[tuple[str, int]]:
     """15-character runs (outside statute quotations) found in more than ``limit`` passages."""
     runs = collections.Counter(g for t in texts for g in _grams(t, 15))
     return sorted(((r, c) for r, c in runs.items() if c > limit), key=lambda rc: -rc[1])
+
+
+def runs_of(text: str) -> set[str]:
+    """The 15-character runs of a text that the repetition limit counts."""
+    return _grams(text, 15)

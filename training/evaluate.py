@@ -19,10 +19,10 @@ import numpy as np
 
 from classifier.claims import claim_kinds
 from classifier.labels import CLAIM_KINDS, FLAG_LABELS, LABEL2ID, LABELS, VERDICTS
-from classifier.linear import CharNgramLinear
+from classifier.linear import HashedLinear
 from classifier.model import PassageModel
 from classifier.normalize import normalize_text
-from training.baselines import KeywordBaseline, TfidfLogReg
+from training.baselines import KeywordBaseline
 from training.data import ARTICLES, CHALLENGE_PAGES, CHALLENGE_PASSAGES, PASSAGES, challenge_hash, data_hash, read_jsonl
 from training.units import build_units
 
@@ -225,8 +225,17 @@ def run(output: Path, model_path: Path) -> dict:
     sets = evaluation_sets(passages, ch_passages)
 
     keyword = KeywordBaseline()
-    char_lr = CharNgramLinear.fit(train.texts, train.labels)
-    word_lr = TfidfLogReg().fit(train.texts, train.labels)
+    # The linear baselines get the same choice of regularisation on challenge-dev as the members.
+    cfg_c = json.loads((model_path / "training_summary.json").read_text(encoding="utf-8"))["config"]["linear_c_grid"]
+    ch_dev = [r for r in ch_passages if r["split"] == "challenge-dev"]
+    dev_norm = [normalize_text(r["text"]) for r in ch_dev]
+    dev_y = np.array([LABEL2ID[r["label"]] for r in ch_dev])
+
+    def best_linear(kind: str) -> HashedLinear:
+        fits = [HashedLinear.fit(kind, train.texts, train.labels, c=c) for c in cfg_c]
+        return max(fits, key=lambda m: label_metrics(dev_y, m.logits(dev_norm).argmax(-1))["macro_f1"])
+
+    char_lr, word_lr = best_linear("char"), best_linear("word")
     transformer_alone = PassageModel.load(model_path)
     systems: dict[str, dict[str, dict]] = {
         name: {}
@@ -250,10 +259,10 @@ def run(output: Path, model_path: Path) -> dict:
         texts = [r["text"] for r in rows]
         norm = [normalize_text(t) for t in texts]
         systems["keyword rules"][set_name] = label_metrics(y, keyword.predict(texts))
-        systems["char 1-4-gram TF-IDF + LR"][set_name] = label_metrics(y, char_lr.predict_proba(norm).argmax(-1))
-        systems["word (jieba) TF-IDF + LR"][set_name] = label_metrics(y, word_lr.predict(norm))
+        systems["char 1-4-gram TF-IDF + LR"][set_name] = label_metrics(y, char_lr.logits(norm).argmax(-1))
+        systems["word (jieba) TF-IDF + LR"][set_name] = label_metrics(y, word_lr.logits(norm).argmax(-1))
         systems["transformer alone"][set_name] = label_metrics(
-            y, transformer_alone.logits(norm, linear_weight=0.0).argmax(-1)
+            y, transformer_alone.logits(norm, member_weights={}).argmax(-1)
         )
         # What ships, as every caller gets it: Auditor.classify_passages.
         labels = [p.label for p in auditor.classify_passages(texts, evidence=False)]
@@ -341,7 +350,7 @@ def render_markdown(r: dict) -> str:
         "",
         f"Produced by `make evaluate` (`python -m training.evaluate --output reports`): corpus hash `{r['data_hash']}`,"
         f" challenge hash `{r['challenge_hash']}`, model `{r['model']['name']}` {r['model']['version']}"
-        f" (linear weight {r['model']['linear_weight']}). Passages per set: "
+        f" (blend weights of the linear members: {r['model']['member_weights']}). Passages per set: "
         + ", ".join(f"{k} {v}" for k, v in r["sets"].items())
         + ".",
         "",

@@ -22,11 +22,13 @@ def render(model_dir: Path, evaluation: dict | None, bench: dict | None) -> str:
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     aud = config["auditor"]
     cfg = summary["config"]
-    w = aud.get("linear_weight", 0.0)
+    weights = {k: v for k, v in (aud.get("member_weights") or {}).items() if v > 0}
+    w = sum(weights.values())
+    terms = " + ".join(f"{v:.1f} x {k} linear" for k, v in weights.items())
     members = (
-        f"a calibrated ensemble: softmax(({1 - w:.1f} x transformer + {w:.1f} x char n-gram linear) / T)"
+        f"a calibrated ensemble: softmax(({1 - w:.1f} x transformer + {terms}) / T)"
         if w > 0
-        else "the transformer alone (the linear member did not help on challenge-dev)"
+        else "the transformer alone (no linear member helped on challenge-dev)"
     )
     lines = [
         f"# Model card: {aud['name']} {aud['version']}",
@@ -36,7 +38,8 @@ def render(model_dir: Path, evaluation: dict | None, bench: dict | None) -> str:
         "written corpus only: no downloaded weights.",
         "",
         f"What ships is {members}. The transformer is a compact Chinese BERT over a character vocabulary;",
-        "the linear member is character 1-4-gram TF-IDF + logistic regression (`linear.npz`, plain arrays).",
+        "the linear members are TF-IDF + logistic regression over hashed character 1-4-grams (`linear_char.npz`)",
+        "and jieba words and word bigrams (`linear_word.npz`), stored as plain arrays.",
         "The blend weight was chosen by macro-F1 on challenge-dev"
         + (
             ", where the blend beat both members alone (see `training_summary.json`, `linear_weight_scores`)."

@@ -28,14 +28,14 @@ import torch
 from torch import nn
 
 from classifier.labels import ID2LABEL, LABEL2ID, LABELS
-from classifier.linear import CharNgramLinear
+from classifier.linear import KINDS, HashedLinear, file_name
 from classifier.model import ModelInfo, PassageModel
 from classifier.normalize import normalize_text
 from classifier.verdict import Thresholds, decide_labels
 from classifier.words import word_spans
 from training.calibrate import (
     choose_block,
-    choose_linear_weight,
+    choose_member_weights,
     choose_page_thresholds,
     choose_review,
     fit_temperature,
@@ -306,11 +306,29 @@ def challenge_documents(ch_passages: list[dict], ch_pages: list[dict], split: st
     return docs, verdicts
 
 
-def calibrate(model, tokenizer, linear, cfg: TrainConfig, dev: Units, docs, verdicts) -> dict:
-    """Blend weight and temperature on challenge-dev passages, then every threshold through the
+def fit_linear_members(train: Units, dev: Units, cfg: TrainConfig) -> dict[str, HashedLinear]:
+    """Each linear member at the regularisation that scores best on challenge-dev."""
+    members = {}
+    for kind in cfg.linear_members:
+        fits = [HashedLinear.fit(kind, train.texts, train.labels, c=c).rounded() for c in cfg.linear_c_grid]
+        scores = [macro_f1(dev.labels, m.logits(dev.texts).argmax(-1)) for m in fits]
+        best = int(np.argmax(scores))
+        log.info(
+            "linear %s: C %s -> challenge-dev macro-F1 %s; keeping C=%s",
+            kind,
+            cfg.linear_c_grid,
+            [round(x, 4) for x in scores],
+            cfg.linear_c_grid[best],
+        )
+        members[kind] = fits[best]
+    return members
+
+
+def calibrate(model, tokenizer, linear: dict[str, HashedLinear], cfg: TrainConfig, dev: Units, docs, verdicts) -> dict:
+    """Blend weights and temperature on challenge-dev passages, then every threshold through the
     exact inference path (PassageModel, windows included) on challenge-dev passages and pages."""
 
-    def passage_model(weight: float, temperature: float) -> PassageModel:
+    def passage_model(weights: dict[str, float], temperature: float) -> PassageModel:
         info = ModelInfo(
             name="fitting",
             version="",
@@ -320,20 +338,20 @@ def calibrate(model, tokenizer, linear, cfg: TrainConfig, dev: Units, docs, verd
             block_threshold=1.0,
             review_threshold=0.5,
             path="",
-            linear_weight=weight,
+            member_weights=weights,
         )
-        return PassageModel(
-            model, tokenizer, info, max_length=cfg.max_length, batch_size=64, linear=linear if weight > 0 else None
-        )
+        return PassageModel(model, tokenizer, info, max_length=cfg.max_length, batch_size=64, linear=linear)
 
-    transformer = passage_model(0.0, 1.0).logits(dev.texts)
-    if linear is not None and cfg.ensemble:
-        weight, weight_scores = choose_linear_weight(transformer, linear.logits(dev.texts), dev.labels)
+    transformer = passage_model({}, 1.0).logits(dev.texts)
+    if linear:
+        weights, weight_scores = choose_member_weights(
+            transformer, {k: m.logits(dev.texts) for k, m in linear.items()}, dev.labels
+        )
     else:
-        weight, weight_scores = 0.0, {}
-    blended = passage_model(weight, 1.0).blended_logits(dev.texts) if weight else transformer
+        weights, weight_scores = {}, {}
+    blended = passage_model(weights, 1.0).blended_logits(dev.texts)
     temperature = fit_temperature(blended, dev.labels)
-    final = passage_model(weight, temperature)
+    final = passage_model(weights, temperature)
     probs = final.predict_proba(dev.texts)
     review = choose_review(probs, dev.labels)
     flat = [t for doc in docs for t in doc]
@@ -345,16 +363,17 @@ def calibrate(model, tokenizer, linear, cfg: TrainConfig, dev: Units, docs, verd
     page = choose_page_thresholds(doc_probs, verdicts, review)
     block, block_report = choose_block(doc_probs, verdicts, Thresholds(review, 1.0, page), cfg.block_precision)
     result = {
-        "linear_weight": weight,
-        "linear_weight_scores": {str(k): v for k, v in weight_scores.items()},
-        "temperature": temperature,
-        "review_threshold": review,
-        "page_thresholds": page,
-        "block_threshold": max(block, review),
+        "member_weights": {k: float(w) for k, w in weights.items()},
+        "member_weight_scores": weight_scores,
+        "transformer_alone_challenge_dev_macro_f1": macro_f1(dev.labels, transformer.argmax(-1)),
+        "temperature": float(temperature),
+        "review_threshold": float(review),
+        "page_thresholds": {k: float(v) for k, v in page.items()},
+        "block_threshold": float(max(block, review)),
         "block": block_report,
         "challenge_dev_macro_f1": macro_f1(dev.labels, decide_labels(probs, review)),
     }
-    log.info("calibrated on challenge-dev: %s", {k: v for k, v in result.items() if k != "linear_weight_scores"})
+    log.info("calibrated on challenge-dev: %s", {k: v for k, v in result.items() if k != "member_weight_scores"})
     return result
 
 
@@ -410,7 +429,7 @@ def run(
     t0 = time.time()
     model, fit = finetune(model, tokenizer, (train.texts, train.labels), (dev.texts, dev.labels), cfg)
     finetune_seconds = time.time() - t0
-    linear = CharNgramLinear.fit(train.texts, train.labels).rounded() if cfg.ensemble else None
+    linear = fit_linear_members(train, dev, cfg)
     docs, verdicts = challenge_documents(ch_passages, ch_pages, "challenge-dev")
     fitted = calibrate(model, tokenizer, linear, cfg, dev, docs, verdicts)
 
@@ -421,7 +440,7 @@ def run(
         "data_hash": data_hash(PASSAGES, ARTICLES),
         "challenge_hash": challenge_hash(),
         "temperature": fitted["temperature"],
-        "linear_weight": fitted["linear_weight"],
+        "member_weights": fitted["member_weights"],
         "block_threshold": fitted["block_threshold"],
         "review_threshold": fitted["review_threshold"],
         "page_thresholds": fitted["page_thresholds"],
@@ -432,10 +451,11 @@ def run(
     model.config.label2id = LABEL2ID
     model.save_pretrained(output, safe_serialization=True)
     tokenizer.save_pretrained(output)
-    if linear is not None and fitted["linear_weight"] > 0:
-        linear.save(output)
-    else:
-        (output / "linear.npz").unlink(missing_ok=True)
+    for kind in KINDS:
+        (output / file_name(kind)).unlink(missing_ok=True)
+    for kind, member in linear.items():
+        if fitted["member_weights"].get(kind, 0) > 0:
+            member.save(output)
     summary = {
         "config": cfg.to_dict(),
         "base_model": base_model,
