@@ -14,7 +14,7 @@ from classifier.model import ModelInfo, PassageModel
 def build_tiny_model(folder, hidden: int = 16):
     from transformers import BertConfig, BertForSequenceClassification
 
-    from training.train import build_tokenizer
+    from training.tokenizer import build_tokenizer
 
     tokenizer = build_tokenizer(["医保卡余额套现回收微信", "公积金提取"], folder)
     config = BertConfig(

@@ -16,7 +16,11 @@ import torch
 from torch import nn
 
 from classifier.labels import FLAG_LABELS, LABEL2ID, LABELS
+from classifier.linear import HashedLinear
+from classifier.model import ModelInfo, PassageModel
 from classifier.verdict import Thresholds, article_verdict, decide_labels
+from training.config import TrainConfig
+from training.units import Units
 
 log = logging.getLogger("training")
 FLAG_IDS = [LABEL2ID[f] for f in FLAG_LABELS]
@@ -124,3 +128,58 @@ def choose_block(
             }
     log.warning("block is unreachable: no threshold gives precision %.2f on challenge-dev", precision)
     return 1.0, {"reachable": False, "precision": None, "blocked": 0, "share_of_true_flags_blocked": 0.0}
+
+
+def fit_on_challenge_dev(
+    model, tokenizer, linear: dict[str, HashedLinear], cfg: TrainConfig, dev: Units, docs, verdicts
+) -> dict:
+    """Blend weights and temperature on challenge-dev passages, then every threshold through the
+    exact inference path (PassageModel, windows included) on challenge-dev passages and pages."""
+
+    def passage_model(weights: dict[str, float], temperature: float) -> PassageModel:
+        info = ModelInfo(
+            name="fitting",
+            version="",
+            data_hash="",
+            labels=LABELS,
+            temperature=temperature,
+            block_threshold=1.0,
+            review_threshold=0.5,
+            path="",
+            member_weights=weights,
+        )
+        return PassageModel(model, tokenizer, info, max_length=cfg.max_length, batch_size=64, linear=linear)
+
+    transformer = passage_model({}, 1.0).logits(dev.texts)
+    if linear:
+        weights, weight_scores = choose_member_weights(
+            transformer, {k: m.logits(dev.texts) for k, m in linear.items()}, dev.labels
+        )
+    else:
+        weights, weight_scores = {}, {}
+    blended = passage_model(weights, 1.0).blended_logits(dev.texts)
+    temperature = fit_temperature(blended, dev.labels)
+    final = passage_model(weights, temperature)
+    probs = final.predict_proba(dev.texts)
+    review = choose_review(probs, dev.labels)
+    flat = [t for doc in docs for t in doc]
+    flat_probs = final.predict_proba(flat)
+    doc_probs, cursor = [], 0
+    for doc in docs:
+        doc_probs.append(flat_probs[cursor : cursor + len(doc)])
+        cursor += len(doc)
+    page = choose_page_thresholds(doc_probs, verdicts, review)
+    block, block_report = choose_block(doc_probs, verdicts, Thresholds(review, 1.0, page), cfg.block_precision)
+    result = {
+        "member_weights": {k: float(w) for k, w in weights.items()},
+        "member_weight_scores": weight_scores,
+        "transformer_alone_challenge_dev_macro_f1": macro_f1(dev.labels, transformer.argmax(-1)),
+        "temperature": float(temperature),
+        "review_threshold": float(review),
+        "page_thresholds": {k: float(v) for k, v in page.items()},
+        "block_threshold": float(max(block, review)),
+        "block": block_report,
+        "challenge_dev_macro_f1": macro_f1(dev.labels, decide_labels(probs, review)),
+    }
+    log.info("calibrated on challenge-dev: %s", {k: v for k, v in result.items() if k != "member_weight_scores"})
+    return result
