@@ -49,17 +49,19 @@ validate: $(STAMP) ## validate labeled_data/
 statutes: $(STAMP) ## rebuild classifier/data/statutes.json from ../shared/legal-reference.md
 	$(PY) -m training.statutes ../shared/legal-reference.md
 
-train: $(STAMP) ## train the shipped model end to end (about 20 minutes on 2 cores)
+train: $(STAMP) ## train the shipped model end to end (about 45 minutes on 2 cores)
 	$(PY) -m training.train --preset default --output classifier/models/default
 
-train-smoke: $(STAMP) ## tiny end-to-end training run (under a minute)
+train-smoke: $(STAMP) ## tiny end-to-end training run (about two minutes)
 	$(PY) -m training.train --preset smoke --output runs/smoke
 
-evaluate: $(STAMP) ## baselines + models on the test split -> reports/
+evaluate: $(STAMP) ## baselines, transformer alone and what ships on in-split test and the challenge set -> reports/
 	$(PY) -m training.evaluate --output reports
+	$(PY) -m training.model_card --model classifier/models/default
 
 benchmark: $(STAMP) ## speed and memory of the shipped model -> benchmarks/results.md
 	$(PY) -m benchmarks.speed --output benchmarks/results.json
+	$(PY) -m training.model_card --model classifier/models/default
 
 load-test: $(STAMP) ## 50 clients x 60 s against the service -> benchmarks/load_results.json
 	$(PY) -m benchmarks.load --clients 50 --seconds 60

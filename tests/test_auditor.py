@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 
 from classifier import Auditor, AuditorSettings, InputError
@@ -28,13 +29,29 @@ def test_classify_passages_scores_sum_to_one(tiny_auditor):
         assert r.label in LABELS
 
 
-def test_batching_does_not_change_scores(tiny_auditor):
-    texts = ["医保卡余额高价回收，微信ab12", "短", "公积金提取流程" * 20]
-    together = tiny_auditor.classify_passages(texts)
-    alone = [tiny_auditor.classify_passages([t])[0] for t in texts]
-    for a, b in zip(together, alone, strict=True):
-        for label in LABELS:
-            assert abs(a.scores[label] - b.scores[label]) < 1e-3
+def test_scores_of_a_text_do_not_depend_on_its_batch(tiny_model_dir):
+    model = PassageModel.load(tiny_model_dir)
+    text = "医保卡余额高价回收，微信ab12"
+    others = [f"第{i}段，公积金提取流程{'很长' * (i % 17)}" for i in range(80)]
+    alone = model.predict_proba([text])[0]
+    for batch_size in (1, 64):
+        model.batch_size = batch_size
+        mixed = model.predict_proba([*others[:40], text, *others[40:63]])
+        np.testing.assert_allclose(mixed[40], alone, atol=1e-6)
+
+
+def test_long_text_is_read_in_windows_not_truncated(tiny_model_dir):
+    model = PassageModel.load(tiny_model_dir)
+    text = "".join(chr(0x4E00 + i) for i in range(1001))  # distinct characters: find() is exact
+    windows = model.windows(text)
+    assert len(windows) > 1 and all(len(w) <= model.window_chars for w in windows)
+    covered = set()
+    for w in windows:
+        start = text.find(w)
+        assert start >= 0
+        covered.update(range(start, start + len(w)))
+    assert covered == set(range(len(text)))
+    assert model.windows("短文本") == ["短文本"]
 
 
 def test_audit_offsets_point_into_the_original(tiny_auditor):

@@ -170,7 +170,21 @@ def test_ray_engine_matches_the_local_engine(crawl, tmp_path, tiny_model_dir):
     local, ray_out = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     run_batch([str(d), str(jsonl), str(warc)], local, model_path=str(tiny_model_dir))
     run_batch([str(d), str(jsonl), str(warc)], ray_out, model_path=str(tiny_model_dir), engine="ray", batch_articles=3)
-    assert ray_out.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")
+    ray_rows = [json.loads(line) for line in ray_out.read_text(encoding="utf-8").splitlines()]
+    local_rows = [json.loads(line) for line in local.read_text(encoding="utf-8").splitlines()]
+    # Scores agree to rounding: the engines batch texts differently, and float sums may differ in
+    # the last bit, which can move a 4-decimal rounding by one unit.
+    assert _with_rounded_floats(ray_rows) == _with_rounded_floats(local_rows)
     assert (tmp_path / "ray.errors.jsonl").read_text(encoding="utf-8") == (tmp_path / "local.errors.jsonl").read_text(
         encoding="utf-8"
     )
+
+
+def _with_rounded_floats(value, places: int = 3):
+    if isinstance(value, float):
+        return round(value, places)
+    if isinstance(value, dict):
+        return {k: _with_rounded_floats(v, places) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_rounded_floats(v, places) for v in value]
+    return value

@@ -15,14 +15,16 @@ class TrainConfig:
     num_heads: int = 4
     intermediate_size: int = 768
     max_length: int = 256
-    # Domain MLM pretraining with jieba whole-word masking; 0 epochs skips it.
-    pretrain_epochs: int = 12
+    # Domain MLM pretraining with jieba whole-word masking; 0 epochs skips it. One epoch over the
+    # written corpus lifted challenge-dev macro-F1 after the first fine-tuning epoch from 0.37 to
+    # 0.69 (runs of 2026-11-23); more epochs did not fit the 60-minute budget on 2 cores.
+    pretrain_epochs: int = 1
     pretrain_lr: float = 5e-4
     pretrain_batch_size: int = 64
     mask_rate: float = 0.15
     # Fine-tuning.
-    finetune_epochs: int = 12
-    finetune_lr: float = 2e-4
+    finetune_epochs: int = 8
+    finetune_lr: float = 4e-4
     finetune_batch_size: int = 32
     patience: int = 3
     weight_decay: float = 0.01
