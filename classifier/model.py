@@ -16,6 +16,7 @@ quantization; padding is masked).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import warnings
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ import torch
 
 from classifier.labels import FLAG_LABELS, LABELS
 from classifier.linear import HashedLinear
+from classifier.segment import pack_sentences
 
 log = logging.getLogger(__name__)
 
@@ -127,13 +129,15 @@ class PassageModel:
         return cls(model, tokenizer, info, max_length=max_length, linear=linear)
 
     def windows(self, text: str) -> list[str]:
-        """The text itself, or overlapping windows (half a window apart) that cover all of it."""
+        """The text itself when it fits; otherwise runs of whole sentences of at most half a window,
+        and each two neighbouring runs together (a full window), which cover all of it. Sentence
+        runs keep a short ad at the end of a long text from being drowned by the rest."""
         w = self.window_chars
         if len(text) <= w:
             return [text]
-        stride = w // 2
-        starts = [*range(0, len(text) - w, stride), len(text) - w]
-        return [text[s : s + w] for s in starts]
+        runs = [text[s.start : s.end] for s in pack_sentences(text, w // 2)]
+        pairs = [a + b for a, b in itertools.pairwise(runs) if len(a) + len(b) <= w]
+        return runs + pairs
 
     def blended_logits(self, texts: list[str], member_weights: dict | None = None) -> np.ndarray:
         """Logits of texts that fit one window: the transformer's blended with the linear members'."""

@@ -82,6 +82,11 @@ def _pack(text: str, span: Span, max_chars: int) -> list[Span]:
     return [_strip(text, g) for g in groups]
 
 
+def pack_sentences(text: str, max_chars: int) -> list[Span]:
+    """Runs of whole sentences of ``text`` of at most ``max_chars`` (a longer sentence is cut)."""
+    return [s for s in _pack(text, Span(0, len(text)), max_chars) if s.end > s.start]
+
+
 def _strip(text: str, span: Span) -> Span:
     start, end = span.start, span.end
     while start < end and text[start].isspace():

@@ -45,6 +45,9 @@ def test_long_text_is_read_in_windows_not_truncated(tiny_model_dir):
     text = "".join(chr(0x4E00 + i) for i in range(1001))  # distinct characters: find() is exact
     windows = model.windows(text)
     assert len(windows) > 1 and all(len(w) <= model.window_chars for w in windows)
+    sentences = "医保个人账户的钱只能用于看病买药。" * 30 + "高价回收医保卡，微信ab12。"
+    # The trailing ad sits in a half-window run of whole sentences, not diluted in a full window.
+    assert any("高价回收" in w and len(w) <= model.window_chars // 2 for w in model.windows(sentences))
     covered = set()
     for w in windows:
         start = text.find(w)

@@ -5,6 +5,7 @@ test validates the real corpus, targets included.
 """
 
 import copy
+import dataclasses
 
 import pytest
 
@@ -127,15 +128,7 @@ def test_repeated_runs_fail_the_diversity_check(tiny):
     shared = "加我微信详细聊，价格绝对公道，童叟无欺"
     for i in range(6):
         passages.append(_row(100 + i, f"第{i}种说法各不相同{'甲乙丙丁戊己'[i] * (i + 3)}。{shared}", family=f"r{i}"))
-    targets = CorpusTargets(
-        min_per_label={},
-        min_hard_negatives=0,
-        min_articles=0,
-        min_share_over_100=0,
-        min_share_over_200=0,
-        max_top_10gram_share=1.0,
-        min_page_chars=10,
-    )
+    targets = dataclasses.replace(NO_TARGETS, max_passages_per_run=5)
     errors = validate(passages, articles, targets=targets)
     assert any("is in 6 passages (limit 5)" in e for e in errors), errors
     passages.pop()

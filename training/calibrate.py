@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -183,3 +184,39 @@ def fit_on_challenge_dev(
     }
     log.info("calibrated on challenge-dev: %s", {k: v for k, v in result.items() if k != "member_weight_scores"})
     return result
+
+
+def recalibrate(folder: Path) -> dict:
+    """Refit blend weights, temperature and thresholds of a trained folder on challenge-dev, as
+    training does, without retraining (after a change to the inference path, such as windows)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from training.data import CHALLENGE_PAGES, CHALLENGE_PASSAGES, read_jsonl
+    from training.train import challenge_documents
+    from training.units import gold_passages
+
+    summary_file, config_file = folder / "training_summary.json", folder / "config.json"
+    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    cfg = TrainConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in summary["config"].items()})
+    model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    linear = {k: HashedLinear.load(folder, k) for k in cfg.linear_members if (folder / f"linear_{k}.npz").exists()}
+    ch_passages, ch_pages = read_jsonl(CHALLENGE_PASSAGES), read_jsonl(CHALLENGE_PAGES)
+    dev = gold_passages(ch_passages, {"challenge-dev"})
+    docs, verdicts = challenge_documents(ch_passages, ch_pages, "challenge-dev")
+    fitted = fit_on_challenge_dev(model, tokenizer, linear, cfg, dev, docs, verdicts)
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    keys = ("member_weights", "temperature", "review_threshold", "page_thresholds", "block_threshold")
+    config["auditor"].update({k: fitted[k] for k in keys})
+    config_file.write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    summary_file.write_text(json.dumps({**summary, **fitted}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return fitted
+
+
+if __name__ == "__main__":
+    import argparse
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
+    parser = argparse.ArgumentParser(prog="python -m training.calibrate", description=recalibrate.__doc__)
+    parser.add_argument("--model", type=Path, default=Path("classifier/models/default"))
+    recalibrate(parser.parse_args().model)

@@ -356,7 +356,8 @@ def render_markdown(r: dict) -> str:
         "",
         "The challenge set was written by people who never saw the training corpus (labeled_data/challenge/DATASHEET.md)."
         " Model selection, the blend weight, temperature and all thresholds were fitted on challenge-dev;"
-        " **challenge-test is the figure to trust**. Baselines are fitted on the same training units as the model.",
+        " **challenge-test is the figure to trust**. Baselines are fitted on the same training units as the model."
+        " What was tried to get here, and what helped: `reports/ABLATIONS.md`.",
         "",
         "## Targets on challenge-test (what ships)",
         "",
