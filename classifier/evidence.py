@@ -37,10 +37,15 @@ def evidence_from_drops(
     """The ``top_k`` words whose masking cost the flag the most, as offsets into the original
     article (``offset`` is where this passage starts in it)."""
     out: list[Evidence] = []
-    for i in np.argsort(-drops)[:top_k]:
-        if drops[i] < min_weight:
+    seen: set[tuple[int, int]] = set()
+    for i in np.argsort(-drops):
+        if len(out) == top_k or drops[i] < min_weight:
             break
         s, e = norm.to_original(*words[i])
+        # Two normalized words can map back to one original span (a handle like "V" becomes 微信).
+        if (s, e) in seen:
+            continue
+        seen.add((s, e))
         out.append(
             Evidence(start=offset + s, end=offset + e, text=norm.original[s:e], weight=round(float(drops[i]), 4))
         )

@@ -124,3 +124,14 @@ def test_missing_model_folder_is_a_clear_error(tmp_path):
 
     with pytest.raises(ModelLoadError, match=r"config\.json"):
         PassageModel.load(tmp_path)
+
+
+def test_evidence_never_repeats_an_original_span():
+    from classifier.evidence import evidence_from_drops
+    from classifier.normalize import normalize
+
+    norm = normalize("加V：ab12")
+    words = [(0, 1), (1, 2), (1, 3)]  # two normalized words that map back into the same characters
+    drops = np.array([0.5, 0.4, 0.3])
+    spans = [(ev.start, ev.end) for ev in evidence_from_drops(words, drops, norm, 0, 5, 0.01)]
+    assert len(spans) == len(set(spans))
