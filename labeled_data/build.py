@@ -113,6 +113,12 @@ def _passage(row: dict, **fields) -> dict:
     }
 
 
+def _standalone(row: dict, writer: str, path: Path, pid: str, split_of, source: str) -> dict:
+    """A standalone passage; its family is the writer's topic slug, which decides its split."""
+    family = f"{writer}:{row.get('family') or path.stem}"
+    return _passage(row, id=pid, family=family, split=split_of(family), article_id=None, source=source)
+
+
 def _page(row: dict, page_id: str, split: str, source: str, first_passage: int, id_prefix: str):
     spans = [dict(s, text=s["text"].strip()) for s in row["spans"] if s.get("text", "").strip()]
     text = "\n".join(s["text"] for s in spans)
@@ -193,17 +199,8 @@ def build_challenge() -> tuple[list[dict], list[dict], dict]:
                     continue
                 row = _corrected(row, fixes.get((writer, rel, line, None)))
                 report["second_pass_corrections"] += "second_pass" in row
-                family = f"{writer}:{row.get('family') or path.stem}"
-                passages.append(
-                    _passage(
-                        row,
-                        id=f"ch-{writer}-{path.parent.name}-{path.stem}-L{line}",
-                        family=family,
-                        split=challenge_split(family),
-                        article_id=None,
-                        source=source,
-                    )
-                )
+                pid = f"ch-{writer}-{path.parent.name}-{path.stem}-L{line}"
+                passages.append(_standalone(row, writer, path, pid, challenge_split, source))
     return passages, pages, report
 
 
@@ -277,17 +274,7 @@ def build_corpus(challenge_texts: list[str]) -> tuple[list[dict], list[dict], di
                     report["dropped_for_repeated_runs"] += 1
                     continue
                 seen.add(text)
-                family = f"{writer}:{row.get('family') or path.stem}"
-                passages.append(
-                    _passage(
-                        row,
-                        id=f"p{len(passages):05d}",
-                        family=family,
-                        split=corpus_split(family),
-                        article_id=None,
-                        source=source,
-                    )
-                )
+                passages.append(_standalone(row, writer, path, f"p{len(passages):05d}", corpus_split, source))
     return passages, articles, report
 
 
