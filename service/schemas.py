@@ -30,14 +30,19 @@ class BatchAuditRequest(_Request):
     articles: list[BatchArticle] = Field(min_length=1)
 
 
+MAX_OFFSET = 1_000_000
+
+
 class FeedbackRequest(_Request):
     target: Literal["passage", "article"]
     decision: Literal["agree", "disagree"]
     predicted_label: str = Field(max_length=64, description="the label or verdict the moderator reviewed")
     corrected_label: Label | None = Field(None, description="for a passage the moderator disagrees with")
     text: str = Field(min_length=1, max_length=20_000, description="the passage (or article) text reviewed")
-    start: int | None = Field(None, ge=0)
-    end: int | None = Field(None, ge=0)
+    # Offsets into an audited article; no article the auditor accepts is longer than this, and an
+    # unbounded integer would overflow the database column (a 500 found by schemathesis).
+    start: int | None = Field(None, ge=0, le=MAX_OFFSET, description="character offset (code points)")
+    end: int | None = Field(None, ge=0, le=MAX_OFFSET, description="character offset (code points)")
     article_id: str | None = Field(None, max_length=200)
     note: str | None = Field(None, max_length=2_000)
     moderator: str | None = Field(None, max_length=200)

@@ -106,6 +106,10 @@ def test_feedback_is_stored_and_exported(client, tmp_path):
     assert_error(
         client.post("/v1/feedback", json={**body, "corrected_label": None}, headers=AUTH), 422, "validation_error"
     )
+    # An offset too large for any article (and for the database column) is a 422, not a 500.
+    assert_error(
+        client.post("/v1/feedback", json={**body, "end": 9223372036854775808}, headers=AUTH), 422, "validation_error"
+    )
     from training.export_feedback import export
 
     out = tmp_path / "fb.jsonl"
