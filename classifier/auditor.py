@@ -56,6 +56,11 @@ def check_text(text: str, name: str, settings: AuditorSettings) -> None:
         raise InputError(f"{name} has {len(text)} characters; the limit is {settings.max_text_chars}")
     if "\x00" in text:
         raise InputError(f"{name} contains NUL bytes; binary data is not text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # A lone surrogate (e.g. "\udfff" from a JSON escape) is not text; OpenCC would crash on it.
+        raise InputError(f"{name} contains an unpaired surrogate at position {exc.start}; it is not valid Unicode") from exc
 
 
 def prepare_article(

@@ -150,6 +150,11 @@ def _check_text(text: str, limit: int, where: str) -> None:
         )
     if "\x00" in text:
         raise ApiError(422, "binary_text", f"{where} contains NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # Checked before batching, so one bad text never fails the requests it would share a call with.
+        raise ApiError(422, "invalid_unicode", f"{where} has an unpaired surrogate at position {exc.start}") from None
 
 
 class BodyLimitMiddleware:

@@ -135,3 +135,8 @@ def test_evidence_never_repeats_an_original_span():
     drops = np.array([0.5, 0.4, 0.3])
     spans = [(ev.start, ev.end) for ev in evidence_from_drops(words, drops, norm, 0, 5, 0.01)]
     assert len(spans) == len(set(spans))
+
+
+def test_unpaired_surrogates_are_refused_with_a_clear_error(tiny_auditor):
+    with pytest.raises(InputError, match="unpaired surrogate"):
+        tiny_auditor.classify_passages(["\udfff收医保卡"])

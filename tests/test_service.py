@@ -98,6 +98,21 @@ def test_metrics_count_requests_and_flags(client):
     assert "medcash_request_seconds_bucket" in text
 
 
+@pytest.mark.parametrize(
+    ("path", "payload", "code"),
+    [
+        ("/v1/classify", {"texts": ["\udfff收医保卡"]}, "invalid_unicode"),
+        # The audit request's schema already refuses a lone surrogate in its text field.
+        ("/v1/audit", {"text": "收医保卡\ud800"}, "validation_error"),
+        ("/v1/audit", {"text": "\udfff收医保卡，当天结算"}, "validation_error"),
+    ],
+)
+def test_unpaired_surrogates_get_a_422_not_a_500(client, path, payload, code):
+    # json.dumps escapes the surrogate as \\udfff, which is how such a body arrives over the wire.
+    headers = {**AUTH, "Content-Type": "application/json"}
+    assert_error(client.post(path, content=json.dumps(payload), headers=headers), 422, code)
+
+
 def test_feedback_is_stored_and_exported(client, tmp_path):
     body = {"target": "passage", "decision": "disagree", "predicted_label": "advertises_cashout",
             "corrected_label": "neutral", "text": "信用卡套现违规", "start": 0, "end": 7, "note": "credit card"}  # fmt: skip
