@@ -60,7 +60,9 @@ def check_text(text: str, name: str, settings: AuditorSettings) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
         # A lone surrogate (e.g. "\udfff" from a JSON escape) is not text; OpenCC would crash on it.
-        raise InputError(f"{name} contains an unpaired surrogate at position {exc.start}; it is not valid Unicode") from exc
+        raise InputError(
+            f"{name} contains an unpaired surrogate at position {exc.start}; it is not valid Unicode"
+        ) from exc
 
 
 def prepare_article(
