@@ -98,8 +98,14 @@ class Auditor:
             block=self.settings.block_threshold if self.settings.block_threshold is not None else info.block_threshold,
             page=dict(info.page_thresholds or {}),
         )
-        self.block_threshold = self.thresholds.block
-        self.review_threshold = self.thresholds.review
+
+    @property
+    def block_threshold(self) -> float:
+        return self.thresholds.block
+
+    @property
+    def review_threshold(self) -> float:
+        return self.thresholds.review
 
     @classmethod
     def load(cls, path: str | None = None, settings: AuditorSettings | None = None) -> Auditor:

@@ -64,12 +64,6 @@ class HashedLinear:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         return np.asarray(self.features(texts) @ self.coef.T + self.intercept, dtype=np.float32)
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        z = self.logits(texts)
-        z = z - z.max(-1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(-1, keepdims=True)
-
     @classmethod
     def fit(cls, kind: str, texts: list[str], labels: np.ndarray, c: float = 8.0) -> HashedLinear:
         """Fit on normalized texts; ``labels`` are indices into LABELS."""

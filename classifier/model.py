@@ -48,10 +48,6 @@ class ModelInfo:
     member_weights: dict | None = None  # linear member kind -> weight; the transformer has the rest
     page_thresholds: dict | None = None
 
-    @property
-    def linear_weight(self) -> float:
-        return float(sum((self.member_weights or {}).values()))
-
 
 class ModelLoadError(RuntimeError):
     pass

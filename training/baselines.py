@@ -1,4 +1,5 @@
-"""Baselines the model has to beat: keyword rules, and TF-IDF over jieba words + logistic regression."""
+"""The keyword baseline. (The TF-IDF + logistic-regression baselines are the ensemble's own linear
+members fitted alone, classifier/linear.py; training/evaluate.py compares them.)"""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ import re
 
 import numpy as np
 
-from classifier.labels import LABEL2ID, LABELS
+from classifier.labels import LABEL2ID
 from classifier.normalize import normalize_text
-from classifier.words import word_spans
 
 _AD = re.compile(r"回收|收购|高价收|收医保|收药|回流药|出租|租卡|刷卡换|换现金|秒到|到账|几折|\d折|手续费|代办")
 _CONTACT = re.compile(r"微信|qq|电话|私信|私聊|联系|加我")
@@ -36,41 +36,3 @@ class KeywordBaseline:
                 label = "neutral"
             out.append(LABEL2ID[label])
         return np.array(out)
-
-
-def jieba_tokens(text: str) -> list[str]:
-    return [w for w, _, _ in word_spans(normalize_text(text)) if w.strip()]
-
-
-class TfidfLogReg:
-    name = "TF-IDF (jieba words) + logistic regression"
-
-    def __init__(self, c: float = 4.0) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-
-        self.pipeline = make_pipeline(
-            TfidfVectorizer(
-                tokenizer=jieba_tokens,
-                lowercase=False,
-                ngram_range=(1, 2),
-                min_df=1,
-                sublinear_tf=True,
-                token_pattern=None,
-            ),
-            LogisticRegression(C=c, max_iter=2000, class_weight="balanced"),
-        )
-
-    def fit(self, texts: list[str], labels: np.ndarray) -> TfidfLogReg:
-        self.pipeline.fit(texts, labels)
-        return self
-
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        probs = self.pipeline.predict_proba(texts)
-        out = np.zeros((len(texts), len(LABELS)))
-        out[:, self.pipeline.classes_] = probs
-        return out
-
-    def predict(self, texts: list[str]) -> np.ndarray:
-        return self.predict_proba(texts).argmax(-1)

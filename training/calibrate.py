@@ -192,12 +192,11 @@ def recalibrate(folder: Path) -> dict:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from training.data import CHALLENGE_PAGES, CHALLENGE_PASSAGES, read_jsonl
-    from training.train import challenge_documents
-    from training.units import gold_passages
+    from training.units import challenge_documents, gold_passages
 
     summary_file, config_file = folder / "training_summary.json", folder / "config.json"
     summary = json.loads(summary_file.read_text(encoding="utf-8"))
-    cfg = TrainConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in summary["config"].items()})
+    cfg = TrainConfig.from_dict(summary["config"])
     model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
     tokenizer = AutoTokenizer.from_pretrained(folder)
     linear = {k: HashedLinear.load(folder, k) for k in cfg.linear_members if (folder / f"linear_{k}.npz").exists()}

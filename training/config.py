@@ -69,6 +69,11 @@ class TrainConfig:
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        """The configuration a run recorded (training_summary.json; JSON turned tuples into lists)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+
     def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 

@@ -19,12 +19,13 @@ import numpy as np
 
 from classifier.claims import claim_kinds
 from classifier.labels import CLAIM_KINDS, FLAG_LABELS, LABEL2ID, LABELS, VERDICTS
-from classifier.linear import HashedLinear
-from classifier.model import PassageModel
+from classifier.linear import KINDS
 from classifier.normalize import normalize_text
 from training.baselines import KeywordBaseline
+from training.config import TrainConfig
 from training.data import ARTICLES, CHALLENGE_PAGES, CHALLENGE_PASSAGES, PASSAGES, challenge_hash, data_hash, read_jsonl
-from training.units import build_units
+from training.train import fit_linear_members
+from training.units import build_units, gold_passages
 
 NEGATION = re.compile(r"不能|不得|不可以|不可|无法|不是|并非|不存在|没有|禁止|严禁|谣言|別|不會")
 
@@ -218,25 +219,16 @@ def run(output: Path, model_path: Path) -> dict:
     ch_passages, ch_pages = read_jsonl(CHALLENGE_PASSAGES), read_jsonl(CHALLENGE_PAGES)
     auditor = Auditor.load(str(model_path))
     info = auditor.info()
-    train_splits = set(
-        json.loads((model_path / "training_summary.json").read_text(encoding="utf-8"))["config"]["train_splits"]
+    cfg = TrainConfig.from_dict(
+        json.loads((model_path / "training_summary.json").read_text(encoding="utf-8"))["config"]
     )
-    train = build_units(passages, articles, train_splits)
+    train = build_units(passages, articles, set(cfg.train_splits))
     sets = evaluation_sets(passages, ch_passages)
 
     keyword = KeywordBaseline()
-    # The linear baselines get the same choice of regularisation on challenge-dev as the members.
-    cfg_c = json.loads((model_path / "training_summary.json").read_text(encoding="utf-8"))["config"]["linear_c_grid"]
-    ch_dev = [r for r in ch_passages if r["split"] == "challenge-dev"]
-    dev_norm = [normalize_text(r["text"]) for r in ch_dev]
-    dev_y = np.array([LABEL2ID[r["label"]] for r in ch_dev])
-
-    def best_linear(kind: str) -> HashedLinear:
-        fits = [HashedLinear.fit(kind, train.texts, train.labels, c=c) for c in cfg_c]
-        return max(fits, key=lambda m: label_metrics(dev_y, m.logits(dev_norm).argmax(-1))["macro_f1"])
-
-    char_lr, word_lr = best_linear("char"), best_linear("word")
-    transformer_alone = PassageModel.load(model_path)
+    # The linear baselines are fitted exactly as training fits the members, each alone here.
+    linear = fit_linear_members(train, gold_passages(ch_passages, {"challenge-dev"}), cfg.replace(linear_members=KINDS))
+    char_lr, word_lr = linear["char"], linear["word"]
     systems: dict[str, dict[str, dict]] = {
         name: {}
         for name in (
@@ -262,7 +254,7 @@ def run(output: Path, model_path: Path) -> dict:
         systems["char 1-4-gram TF-IDF + LR"][set_name] = label_metrics(y, char_lr.logits(norm).argmax(-1))
         systems["word (jieba) TF-IDF + LR"][set_name] = label_metrics(y, word_lr.logits(norm).argmax(-1))
         systems["transformer alone"][set_name] = label_metrics(
-            y, transformer_alone.logits(norm, member_weights={}).argmax(-1)
+            y, auditor.model.logits(norm, member_weights={}).argmax(-1)
         )
         # What ships, as every caller gets it: Auditor.classify_passages.
         labels = [p.label for p in auditor.classify_passages(texts, evidence=False)]

@@ -37,13 +37,12 @@ from training.data import (
     PASSAGES,
     challenge_hash,
     data_hash,
-    derive_verdict,
     read_jsonl,
 )
 from training.finetune import finetune
 from training.pretrain import pretrain
 from training.tokenizer import build_tokenizer
-from training.units import Units, build_units, gold_passages, page_segments
+from training.units import Units, build_units, challenge_documents, gold_passages
 
 log = logging.getLogger("training")
 
@@ -65,22 +64,6 @@ def library_versions() -> dict[str, str]:
         "datasets": datasets.__version__,
         "jieba": jieba.__version__,
     }
-
-
-def challenge_documents(ch_passages: list[dict], ch_pages: list[dict], split: str):
-    """Challenge documents of one split for page-level fitting: each page as the auditor cuts it,
-    and each standalone passage as a one-passage document. Returns (texts per document, verdicts)."""
-    by_id = {r["id"]: r for r in ch_passages}
-    docs, verdicts = [], []
-    for page in ch_pages:
-        if page["split"] == split:
-            docs.append([normalize_text(t) for t, _ in page_segments(page, by_id)])
-            verdicts.append(page["verdict"])
-    for r in ch_passages:
-        if r["split"] == split and r["article_id"] is None:
-            docs.append([normalize_text(r["text"])])
-            verdicts.append(derive_verdict({r["label"]}))
-    return docs, verdicts
 
 
 def fit_linear_members(train: Units, dev: Units, cfg: TrainConfig) -> dict[str, HashedLinear]:

@@ -21,6 +21,7 @@ import numpy as np
 from classifier.labels import LABEL2ID, LABELS
 from classifier.normalize import normalize_text
 from classifier.segment import segment
+from training.data import derive_verdict
 
 _PRECEDENCE = ("advertises_cashout", "presents_withdrawal_legitimate", "accurate", "neutral")
 
@@ -85,3 +86,19 @@ def gold_passages(passages: list[dict], splits: set[str]) -> Units:
 
 def label_names(ids: np.ndarray) -> list[str]:
     return [LABELS[i] for i in ids]
+
+
+def challenge_documents(ch_passages: list[dict], ch_pages: list[dict], split: str):
+    """Challenge documents of one split for page-level fitting: each page as the auditor cuts it,
+    and each standalone passage as a one-passage document. Returns (texts per document, verdicts)."""
+    by_id = {r["id"]: r for r in ch_passages}
+    docs, verdicts = [], []
+    for page in ch_pages:
+        if page["split"] == split:
+            docs.append([normalize_text(t) for t, _ in page_segments(page, by_id)])
+            verdicts.append(page["verdict"])
+    for r in ch_passages:
+        if r["split"] == split and r["article_id"] is None:
+            docs.append([normalize_text(r["text"])])
+            verdicts.append(derive_verdict({r["label"]}))
+    return docs, verdicts
