@@ -1,4 +1,4 @@
-"""Start the service: `python -m service [--host H] [--port P] [--no-auth]`."""
+"""Start the service: `python -m service [--host H] [--port P] [--no-auth] [--model DIR]`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,11 +37,16 @@ def main(argv: list[str] | None = None) -> int:
         print("invalid settings:", file=sys.stderr)
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"]) or "settings"
-            print(f"  {where}: {error['msg']}", file=sys.stderr)
+            env = f" (MEDCASH_SERVICE_{where.upper()})" if where != "settings" else ""
+            print(f"  {where}{env}: {error['msg']}", file=sys.stderr)
+        return 2
+    except SettingsError as exc:  # a value the environment source itself could not decode
+        print(f"invalid settings: {exc}", file=sys.stderr)
         return 2
     if not settings.auth_enabled:
         print(f"*** WARNING: authentication is DISABLED; anyone who can reach {settings.host}:{settings.port} can use the API ***",
               file=sys.stderr)  # fmt: skip
+    print(f"feedback database: {settings.database_url}", file=sys.stderr)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
     return 0
 

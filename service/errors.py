@@ -1,21 +1,33 @@
-"""One error shape for every failure: {"error": {"code", "message", "details"}}."""
+"""One error shape for every failure: {"error": {"code", "message", "details"}}.
+
+Also the OpenAPI description of that shape per status, so the spec lists what the service answers.
+"""
 
 from __future__ import annotations
 
-import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-log = logging.getLogger("service")
 
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, details: object = None, headers: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.details, self.headers = status, code, message, details, headers
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable machine-readable code, e.g. validation_error, rate_limited")
+    message: str = Field(description="human-readable explanation")
+    details: Any = Field(None, description="extra data: failing fields, limits, retry times")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
 
 
 def error_body(code: str, message: str, details: object = None) -> dict:
@@ -28,6 +40,31 @@ def error_response(
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
+_DESCRIPTIONS = {
+    400: ("malformed_json", "body is not valid JSON or not UTF-8; or a bad Content-Length"),
+    401: ("missing_api_key", "missing or wrong API key (`Authorization: Bearer <key>`)"),
+    413: ("body_too_large", "request body over the limit (checked before parsing, also for chunked bodies)"),
+    415: ("unsupported_media_type", "the body must be `application/json`"),
+    422: ("validation_error", "the request does not match the schema, or a text is refused"),
+    429: ("rate_limited", "rate limit exceeded; see `Retry-After` and `X-RateLimit-*`"),
+    503: ("overloaded", "too many requests waiting for the model, or the model is loading; see `Retry-After`"),
+    504: ("timeout", "the work did not finish within the service's timeout; it was stopped"),
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the given error statuses, each with the one error shape and an example."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        code, description = _DESCRIPTIONS[status]
+        out[status] = {
+            "model": ErrorBody,
+            "description": description,
+            "content": {"application/json": {"example": error_body(code, description)}},
+        }
+    return out
+
+
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type"}
 
 
@@ -37,6 +74,9 @@ def _clean(errors: list[dict]) -> list[dict]:
 
 
 def install(app: FastAPI) -> None:
+    """Handlers for the errors FastAPI raises itself. Unexpected exceptions are turned into 500s by
+    `service.middleware.RequestContext`, which also stamps them with the request id and counts them."""
+
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
@@ -55,9 +95,7 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             # FastAPI raises this when the body cannot even be decoded (e.g. invalid UTF-8).
             return error_response(400, "malformed_json", "request body is not valid JSON (or not UTF-8)")
-        return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception):
-        log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
-        return error_response(500, "internal_error", "unexpected server error; it has been logged")
+        # Keep the exception's headers: a 405 must say which methods are allowed (Allow).
+        return error_response(
+            exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail), headers=exc.headers
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class Metrics:
@@ -15,6 +15,12 @@ class Metrics:
         )  # fmt: skip
         self.passages = Counter("medcash_passages_classified_total", "passages classified", registry=self.registry)
         self.flags = Counter("medcash_flags_total", "flagged passages by label", ["label"], registry=self.registry)
+        self.in_flight = Gauge(
+            "medcash_inference_in_flight", "requests holding or waiting for the model", registry=self.registry
+        )
+        self.rejected = Counter(
+            "medcash_overload_rejections_total", "requests refused with 503 at the queue limit", registry=self.registry
+        )
 
     def observe_passages(self, passages) -> None:
         self.passages.inc(len(passages))
