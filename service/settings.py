@@ -122,7 +122,7 @@ class ServiceSettings(BaseSettings):
                 raise ValueError(f"cannot read api_keys_file {self.api_keys_file}: {exc.strerror}") from None
             self.api_keys = [*self.api_keys, *(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))]
         if any(len(k) < 16 for k in self.api_keys):
-            raise ValueError("API keys must be at least 16 characters")
+            raise ValueError("api_keys: every API key must be at least 16 characters")
         if self.auth_enabled and not self.api_keys:
             raise ValueError(
                 "auth is enabled but no API key is configured: set MEDCASH_SERVICE_API_KEYS='[\"...\"]' or "

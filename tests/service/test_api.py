@@ -1,43 +1,12 @@
-"""API tests with TestClient; the auditor is swapped through the dependency override."""
+"""The API's main paths with TestClient and the keyword stub model."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
-from classifier import Auditor, AuditorSettings
-from service.app import create_app, get_auditor
-from service.settings import ServiceSettings
-from tests.conftest import KeywordModel
-
-KEY = "test-key-0123456789abcdef"
-AUTH = {"Authorization": f"Bearer {KEY}"}
-
-
-def make_client(tmp_path, **overrides):
-    overrides.setdefault("batch_audit", True)  # exercise both batchers
-    settings = ServiceSettings(api_keys=[KEY], database_url=f"sqlite:///{tmp_path}/fb.db", **overrides)
-    auditor = Auditor(KeywordModel(), AuditorSettings())
-    app = create_app(settings, auditor=auditor)
-    app.dependency_overrides[get_auditor] = lambda: auditor
-    return TestClient(app)
-
-
-@pytest.fixture
-def client(tmp_path):
-    with make_client(tmp_path) as c:
-        yield c
-
-
-def assert_error(resp, status, code):
-    assert resp.status_code == status, resp.text
-    body = resp.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
+from tests.service.conftest import AUTH, assert_error, make_client
 
 
 def test_classify(client):
@@ -113,26 +82,6 @@ def test_unpaired_surrogates_get_a_422_not_a_500(client, path, payload, code):
     assert_error(client.post(path, content=json.dumps(payload), headers=headers), 422, code)
 
 
-def test_feedback_is_stored_and_exported(client, tmp_path):
-    body = {"target": "passage", "decision": "disagree", "predicted_label": "advertises_cashout",
-            "corrected_label": "neutral", "text": "信用卡套现违规", "start": 0, "end": 7, "note": "credit card"}  # fmt: skip
-    resp = client.post("/v1/feedback", json=body, headers=AUTH)
-    assert resp.status_code == 201 and resp.json()["id"] == 1
-    assert_error(
-        client.post("/v1/feedback", json={**body, "corrected_label": None}, headers=AUTH), 422, "validation_error"
-    )
-    # An offset too large for any article (and for the database column) is a 422, not a 500.
-    assert_error(
-        client.post("/v1/feedback", json={**body, "end": 9223372036854775808}, headers=AUTH), 422, "validation_error"
-    )
-    from training.export_feedback import export
-
-    out = tmp_path / "fb.jsonl"
-    assert export(f"sqlite:///{tmp_path}/fb.db", out) == 1
-    row = json.loads(out.read_text(encoding="utf-8"))
-    assert row["label"] == "neutral" and row["text"] == "信用卡套现违规"
-
-
 @pytest.mark.parametrize(
     ("path", "payload", "status", "code"),
     [
@@ -171,32 +120,13 @@ def test_body_too_large_is_refused_before_parsing(tmp_path):
         )
 
 
-def test_missing_and_wrong_key(client):
-    assert_error(client.post("/v1/classify", json={"texts": ["x"]}), 401, "missing_api_key")
-    assert_error(
-        client.post("/v1/classify", json={"texts": ["x"]}, headers={"Authorization": "Bearer wrong-key-000000000"}),
-        401,
-        "invalid_api_key",
-    )
-    assert_error(
-        client.post("/v1/classify", json={"texts": ["x"]}, headers={"Authorization": "Basic abc"}),
-        401,
-        "missing_api_key",
-    )
-
-
-def test_rate_limit(tmp_path):
-    with make_client(tmp_path, rate_limit_per_minute=3) as c:
-        for _ in range(3):
-            assert c.get("/v1/model", headers=AUTH).status_code == 200
-        resp = c.get("/v1/model", headers=AUTH)
-        assert_error(resp, 429, "rate_limited")
-        assert int(resp.headers["Retry-After"]) >= 1
-
-
 def test_unknown_route_and_method(client):
-    assert_error(client.get("/v1/nothing"), 404, "not_found")
-    assert_error(client.get("/v1/classify", headers=AUTH), 405, "method_not_allowed")
+    assert_error(client.get("/v1/nothing", headers=AUTH), 404, "not_found")
+    # Without a key, /v1/ paths answer 401 whether or not they exist.
+    assert_error(client.get("/v1/nothing"), 401, "missing_api_key")
+    resp = client.get("/v1/classify", headers=AUTH)
+    assert_error(resp, 405, "method_not_allowed")
+    assert resp.headers["Allow"] == "POST"
 
 
 def test_openapi_and_page(client):
@@ -207,18 +137,39 @@ def test_openapi_and_page(client):
     assert client.get("/static/app.js").status_code == 200
 
 
-def test_settings_refuse_auth_without_keys():
-    with pytest.raises(ValueError, match="no API key"):
-        ServiceSettings(api_keys=[])
-    with pytest.raises(ValueError, match="16 characters"):
-        ServiceSettings(api_keys=["short"])
-    assert ServiceSettings(auth_enabled=False).auth_enabled is False
+def test_offsets_count_code_points_after_an_emoji(client):
+    # An emoji is one code point but two UTF-16 units; the API's offsets index the Python string.
+    text = "好消息😀😀！本店高价回收医保卡，当天结算。\n医保卡的钱不能提现。"
+    body = client.post("/v1/audit", json={"text": text}, headers=AUTH).json()
+    flagged = [p for p in body["passages"] if p["flagged"]]
+    assert flagged
+    for p in body["passages"]:
+        assert text[p["start"] : p["end"]] == p["text"]
 
 
-def test_no_auth_mode_still_rate_limits_by_address(tmp_path):
-    settings = ServiceSettings(auth_enabled=False, database_url=f"sqlite:///{tmp_path}/fb.db", rate_limit_per_minute=2)
-    auditor = Auditor(KeywordModel())
-    with TestClient(create_app(settings, auditor=auditor)) as c:
-        assert c.get("/v1/model").status_code == 200
-        assert c.get("/v1/model").status_code == 200
-        assert_error(c.get("/v1/model"), 429, "rate_limited")
+def test_batch_runs_one_shared_model_pass(tmp_path):
+    with make_client(tmp_path, batch_audit=False) as c:
+        engine_auditor = c.app.state.service.auditor
+        calls = []
+        original = engine_auditor.audit_prepared
+
+        def counting(articles, evidence=True):
+            calls.append(len(articles))
+            return original(articles, evidence)
+
+        engine_auditor.audit_prepared = counting
+        articles = [{"id": f"a{i}", "text": "高价回收医保卡，当天结算"} for i in range(5)]
+        body = c.post("/v1/audit/batch", json={"articles": articles}, headers=AUTH).json()
+    assert [r["result"]["verdict"] for r in body["results"]] == ["cashout_ad"] * 5
+    assert calls == [5]
+
+
+def test_default_body_limit_admits_the_documented_maximum(tmp_path):
+    # 32 articles of 20,000 characters, every character escaped in the JSON (6 bytes each).
+    text = "医" * 19_999 + "卡"
+    body = json.dumps({"articles": [{"id": str(i), "text": text} for i in range(32)]}, ensure_ascii=True)
+    with make_client(tmp_path, inference_timeout_s=0.001) as c:
+        resp = c.post("/v1/audit/batch", content=body.encode(), headers={**AUTH, "Content-Type": "application/json"})
+    # Accepted past the body limit (the tiny timeout then answers each article with its own error).
+    assert resp.status_code == 200, resp.text[:300]
+    assert len(resp.json()["results"]) == 32

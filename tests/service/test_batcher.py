@@ -2,7 +2,6 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from service.batcher import MicroBatcher
 
 
