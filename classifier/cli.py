@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from classifier.auditor import Auditor, InputError
+from classifier.legal import provision
 from classifier.model import ModelLoadError
 from classifier.schemas import ArticleResult
 from classifier.settings import AuditorSettings
@@ -148,7 +149,8 @@ def format_table(name: str, result: ArticleResult) -> str:
             if p.evidence:
                 lines.append("       evidence: " + "、".join(f"{e.text}({e.weight:+.2f})" for e in p.evidence))
             for c in p.citations:
-                lines.append(f"       《{c.law}》{c.article} [{c.confidence}]: {c.explanation}")
+                law = provision(c.provision_id)
+                lines.append(f"       《{law.law}》{law.article} [{law.confidence}]: {c.reason}")
     return "\n".join(lines)
 
 
@@ -196,14 +198,16 @@ def cmd_audit_batch(args) -> int:
     if args.workers < 1 or args.batch_articles < 1:
         _err("--workers and --batch-articles must be at least 1")
         return EXIT_USAGE
-    stats = run_batch(
-        args.inputs, args.output, model_path=args.model, settings=AuditorSettings(), errors_path=args.errors,
-        csv_path=args.csv, report_path=args.report, workers=args.workers, batch_articles=args.batch_articles,
-        engine=args.engine,
-    )  # fmt: skip
-    rate = stats.audited / stats.seconds * 60 if stats.seconds else 0.0
-    print(f"{stats.documents} documents: {stats.audited} audited, {stats.errors} errors, {stats.skipped} already done "
-          f"({stats.seconds:.1f} s, {rate:.0f} articles/min)", file=sys.stderr)  # fmt: skip
+    try:
+        stats = run_batch(
+            args.inputs, args.output, model_path=args.model, settings=AuditorSettings(), errors_path=args.errors,
+            skipped_path=args.skipped, csv_path=args.csv, report_path=args.report, workers=args.workers,
+            batch_articles=args.batch_articles, engine=args.engine, fresh=args.fresh,
+        )  # fmt: skip
+    except OSError as exc:  # an output folder that cannot be made, a journal that cannot be written
+        _err(f"{exc.filename or ''}: {exc.strerror or exc}")
+        return EXIT_USAGE
+    print(stats.summary(), file=sys.stderr)
     return EXIT_BAD_INPUT if stats.errors else EXIT_OK
 
 
@@ -226,11 +230,15 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("inputs", nargs="+", help="directories, .jsonl(.gz), .warc(.gz), or files")
     b.add_argument("--output", required=True, type=Path, help="results JSONL (one row per article)")
     b.add_argument("--errors", type=Path, help="errors JSONL (default: OUTPUT stem + .errors.jsonl)")
+    b.add_argument("--skipped", type=Path, help="skipped inputs JSONL (default: OUTPUT stem + .skipped.jsonl)")
     b.add_argument("--csv", type=Path, help="also write a CSV for spreadsheets")
     b.add_argument("--report", type=Path, help="also write a self-contained HTML report")
     b.add_argument("--workers", type=int, default=1, help="processes for HTML extraction and segmentation")
     b.add_argument("--batch-articles", type=int, default=16, help="articles per model call")
     b.add_argument("--engine", choices=["local", "ray"], default="local")
+    b.add_argument(
+        "--fresh", action="store_true", help="ignore and delete the journal (OUTPUT.journal): audit everything"
+    )
     return parser
 
 
