@@ -1,10 +1,9 @@
-"""A real uvicorn server on loopback with the shipped model, hit over HTTP, and the page in Chromium."""
+"""A real uvicorn server on loopback with the shipped model, hit over HTTP (the page in Chromium:
+tests/service/test_page_browser.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,7 +17,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "config.json").exists(), reason="no shipped model"),
 ]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 MISLEADING = (Path(__file__).resolve().parent.parent / "examples" / "misleading_article.txt").read_text(
     encoding="utf-8"
 )
@@ -81,39 +79,3 @@ def test_start_without_keys_fails_clearly(tmp_path):
     )
     assert proc.returncode == 2
     assert b"no API key" in proc.stderr
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)")
-def test_moderator_page_in_a_real_browser(server):
-    playwright = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
-        page.goto(server.url + "/")
-        page.fill("#text", MISLEADING)
-        page.click("#submit")
-        page.wait_for_selector("mark.presents_withdrawal_legitimate", timeout=60_000)
-        assert page.inner_text("#verdict") == "misleading"
-        citation = page.locator("details.citation").first
-        citation.locator("summary").click()
-        assert citation.evaluate("el => el.open")
-        assert page.locator("details.citation .statute").first.inner_text().strip()
-        page.locator(".flag .agree").first.click()
-        page.wait_for_selector(".flag .done:has-text('已记录')", timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / "moderator-page.png"), full_page=True)
-        browser.close()
-    rows = sqlite3.connect(server.db).execute("select target, decision, predicted_label from feedback").fetchall()
-    assert ("passage", "agree", "presents_withdrawal_legitimate") in rows

@@ -1,0 +1,153 @@
+"""The moderators' page in Chromium (Debian chromium through Playwright) against a real uvicorn
+server with the keyword stub model: code-point offsets, Chinese labels, per-passage scores, the
+error state, feedback on passages and on the page verdict, and one-line citations.
+Screenshots go to reports/screenshots/service-*.png."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+from tests.service.conftest import make_app
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
+ARTICLE = "好消息😀😀👨‍👩‍👧！\n\n本店高价回收医保卡，当天结算，微信联系。\n\n医保卡的钱不能提现，请勿相信。"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    uvicorn = pytest.importorskip("uvicorn")
+    tmp = tmp_path_factory.mktemp("page")
+    app = make_app(tmp, auth_enabled=False, api_keys=[])
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "server did not start"
+    yield f"http://127.0.0.1:{port}", tmp / "fb.db"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                    "--disable-background-networking", "--disable-component-update", "--disable-sync"])  # fmt: skip
+        yield browser
+        browser.close()
+
+
+def test_moderator_page(server, browser):
+    url, db = server
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    csp_errors: list[str] = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(url + "/")
+    page.fill("#moderator", "王芳")
+    page.dispatch_event("#moderator", "change")
+    page.fill("#text", ARTICLE)
+    page.click("#submit")
+    mark = page.wait_for_selector("mark.advertises_cashout", timeout=30_000)
+
+    # Offsets are code points: after three emoji the highlight is exactly the passage.
+    assert mark.inner_text() == "本店高价回收医保卡，当天结算，微信联系。"
+    assert page.locator("mark.advertises_cashout u.evidence").first.inner_text() in (
+        "回收",
+        "高价",
+        "医保卡",
+        "回收医保卡",
+    )
+    assert page.inner_text("#verdict") == "套现广告"
+    body = page.inner_text("body")
+    for english in ("advertises_cashout", "cashout_ad", "review", "block", "neutral"):
+        assert english not in body
+
+    # Per-passage scores: the side panel shows the selected passage's own figures.
+    flagged_scores = page.locator("#detail .scores .value").all_inner_texts()
+    page.click("mark.accurate")
+    accurate_scores = page.locator("#detail .scores .value").all_inner_texts()
+    assert flagged_scores != accurate_scores
+    assert page.inner_text("#detail blockquote").startswith("医保卡的钱不能提现")
+
+    # Citations: one line each, the statute text on demand.
+    flag = page.locator(".flag").first
+    citation = flag.locator("details.citation").first
+    assert not citation.evaluate("el => el.open")
+    assert citation.locator(".statute").is_hidden()
+    citation.locator("summary").click()
+    assert citation.locator(".statute").inner_text().strip()
+    summary_box = citation.locator("summary").bounding_box()
+    assert summary_box["height"] < 60
+    page.screenshot(path=str(SCREENSHOTS / "service-page.png"), full_page=True)
+
+    # Feedback on the flagged passage: twice the same, then changed; one row throughout.
+    flag.locator(".agree").click()
+    page.wait_for_selector(".flag .done:has-text('已记录：同意')")
+    flag.locator(".agree").click()
+    flag.locator(".disagree").click()
+    flag.locator(".corrected").select_option("neutral")
+    flag.locator(".send-correction").click()
+    page.wait_for_selector(".flag .done:has-text('纠正为')")
+    # Feedback on an unflagged passage (selected in the text) and on the page verdict.
+    page.click("mark.accurate")
+    page.locator("#detail .agree").click()
+    page.wait_for_selector("#detail .done:has-text('已记录')")
+    page.locator("#page-feedback .disagree").click()
+    page.locator("#page-feedback .corrected").select_option("misleading")
+    page.locator("#page-feedback .send-correction").click()
+    page.wait_for_selector("#page-feedback .done:has-text('误导性内容')")
+    page.screenshot(path=str(SCREENSHOTS / "service-feedback.png"), full_page=True)
+
+    rows = (
+        sqlite3.connect(db)
+        .execute(
+            "select target, decision, predicted_label, corrected_label, moderator, audit_id, start from feedback order by id"
+        )
+        .fetchall()
+    )
+    assert [r[:4] for r in rows] == [
+        ("passage", "disagree", "advertises_cashout", "neutral"),
+        ("passage", "agree", "accurate", None),
+        ("article", "disagree", "cashout_ad", "misleading"),
+    ]
+    assert all(r[4] == "王芳" and r[5] for r in rows)
+    assert rows[0][6] == len("好消息😀😀👨‍👩‍👧！\n\n")  # the code-point offset stored
+
+    # A failed audit clears the previous verdict and says why, in Chinese.
+    page.fill("#text", "字" * 20_001)
+    page.click("#submit")
+    page.wait_for_selector("#status.error")
+    assert "审核失败" in page.inner_text("#status") and "文本过长" in page.inner_text("#status")
+    assert page.locator("#verdict").count() == 0 and page.locator("#result").is_hidden()
+    page.screenshot(path=str(SCREENSHOTS / "service-error.png"))
+    assert not [e for e in csp_errors if "Content Security Policy" in e]
+    page.close()
+
+
+def test_docs_page_renders_offline(server, browser):
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+    assert page.locator("button.authorize").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "service-docs.png"))
+    assert all(r.startswith(url) or r.startswith("data:") for r in requests), requests
+    page.close()
