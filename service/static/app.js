@@ -62,10 +62,11 @@ async function call(path, body) {
   }
   const data = await resp.json().catch(() => null);
   if (!resp.ok) {
-    const code = data && data.error ? data.error.code : "";
-    const zh = ERROR_ZH[code] || `请求失败（HTTP ${resp.status}）`;
-    const detail = data && data.error && data.error.message ? `：${data.error.message}` : "";
-    throw new ApiFailure(zh + detail);
+    const error = (data && data.error) || {};
+    const limit = error.details && error.details.limit;
+    // Known codes read in Chinese; an unknown one keeps the server's (English) message.
+    const zh = ERROR_ZH[error.code];
+    throw new ApiFailure(zh ? zh + (limit ? `（上限 ${limit}）` : "") : `请求失败（HTTP ${resp.status}）${error.message ? "：" + error.message : ""}`);
   }
   if (data === null) throw new ApiFailure("服务器返回了无法解析的内容");
   return { data, requestId: resp.headers.get("X-Request-ID") };

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import free_port
@@ -19,7 +20,8 @@ from tests.service.conftest import make_app
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
-ARTICLE = "好消息😀😀👨‍👩‍👧！\n\n本店高价回收医保卡，当天结算，微信联系。\n\n医保卡的钱不能提现，请勿相信。"
+FIRST = "今天天气很好，我们一家人一起去公园散步，拍了很多照片😀😀👨‍👩‍👧。"
+ARTICLE = FIRST + "\n\n本店高价回收医保卡，当天结算，微信联系。\n\n医保卡的钱不能提现，请勿相信。"
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,7 @@ def browser():
 def test_moderator_page(server, browser):
     url, db = server
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    page = browser.new_page(viewport={"width": 1280, "height": 1100}, locale="zh-CN")
     csp_errors: list[str] = []
     page.on("console", lambda msg: csp_errors.append(msg.text) if msg.type == "error" else None)
     page.goto(url + "/")
@@ -65,14 +67,14 @@ def test_moderator_page(server, browser):
     page.click("#submit")
     mark = page.wait_for_selector("mark.advertises_cashout", timeout=30_000)
 
-    # Offsets are code points: after three emoji the highlight is exactly the passage.
-    assert mark.inner_text() == "本店高价回收医保卡，当天结算，微信联系。"
-    assert page.locator("mark.advertises_cashout u.evidence").first.inner_text() in (
-        "回收",
-        "高价",
-        "医保卡",
-        "回收医保卡",
-    )
+    # Offsets are code points: after the emoji (7 UTF-16 units more than code points) the
+    # highlights are exactly the passage and the evidence the API reported.
+    api = httpx.post(url + "/v1/audit", json={"text": ARTICLE}, timeout=30).json()
+    flagged = next(p for p in api["passages"] if p["flagged"])
+    assert api["passages"][0]["text"] == FIRST and flagged["start"] == len(FIRST) + 2
+    assert mark.inner_text() == flagged["text"] == "本店高价回收医保卡，当天结算，微信联系。"
+    shown = page.locator("mark.advertises_cashout u.evidence").all_inner_texts()
+    assert shown == [e["text"] for e in flagged["evidence"]] and shown
     assert page.inner_text("#verdict") == "套现广告"
     body = page.inner_text("body")
     for english in ("advertises_cashout", "cashout_ad", "review", "block", "neutral"):
@@ -127,13 +129,13 @@ def test_moderator_page(server, browser):
         ("article", "disagree", "cashout_ad", "misleading"),
     ]
     assert all(r[4] == "王芳" and r[5] for r in rows)
-    assert rows[0][6] == len("好消息😀😀👨‍👩‍👧！\n\n")  # the code-point offset stored
+    assert rows[0][6] == flagged["start"]  # the code-point offset, as the API gave it
 
     # A failed audit clears the previous verdict and says why, in Chinese.
     page.fill("#text", "字" * 20_001)
     page.click("#submit")
     page.wait_for_selector("#status.error")
-    assert "审核失败" in page.inner_text("#status") and "文本过长" in page.inner_text("#status")
+    assert page.inner_text("#status") == "审核失败：文本过长（上限 20000）"
     assert page.locator("#verdict").count() == 0 and page.locator("#result").is_hidden()
     page.screenshot(path=str(SCREENSHOTS / "service-error.png"))
     assert not [e for e in csp_errors if "Content Security Policy" in e]
