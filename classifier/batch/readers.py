@@ -160,8 +160,9 @@ def _with_unique_ids(unit: Unit, docs: Iterator[tuple[str, Document]]) -> Iterat
         base = f"{unit.label}{local_id}"
         root = f"{unit.root_label}{local_id}"
         repeats[base] = repeats.get(base, 0) + 1
-        doc_id, n = base, repeats[base]
-        while doc_id in emitted:
+        n = repeats[base]
+        doc_id = base if n == 1 else f"{base}~{n}"
+        while doc_id in emitted:  # a source id that already looks like "x~2"
             n += 1
             doc_id = f"{base}~{n}"
         emitted.add(doc_id)

@@ -66,7 +66,7 @@ class BatchStats:
         return (
             f"{self.inputs} inputs: {self.audited} audited ({fresh} now, {self.reused} from the journal), "
             f"{self.skipped} skipped{f' ({reasons}' + (f'; {more} more reasons' if more > 0 else '') + ')' if reasons else ''}, "
-            f"{self.errors} error{'s' if self.errors != 1 else ''}, {self.duplicates} duplicate ids "
+            f"{self.errors} error{'s' if self.errors != 1 else ''}, {self.duplicates} duplicate id{'s' if self.duplicates != 1 else ''} "
             f"({self.seconds:.1f} s, {rate:.0f} articles/min)"
         )
 

@@ -46,7 +46,7 @@ def test_ray_engine_writes_what_the_local_engine_writes(inputs, tmp_path, tiny_m
     a = run_batch(inputs, local, model_path=str(tiny_model_dir))
     b = run_batch(inputs, ray_out, model_path=str(tiny_model_dir), engine="ray", batch_articles=2)
     assert (
-        (a.audited, a.errors, a.skipped, a.duplicates) == (b.audited, b.errors, b.skipped, b.duplicates) == (4, 3, 2, 1)
+        (a.audited, a.errors, a.skipped, a.duplicates) == (b.audited, b.errors, b.skipped, b.duplicates) == (5, 3, 2, 1)
     )
     assert _rounded(read_jsonl(local)) == _rounded(read_jsonl(ray_out))
     assert _outputs(local)[1:] == _outputs(ray_out)[1:]
@@ -66,7 +66,7 @@ def test_ray_reads_the_inputs_in_its_workers(inputs, tmp_path, tiny_model_dir, m
     if readers is not None:
         monkeypatch.setattr(readers, "read_unit", refuse)
     stats = run_batch(inputs, tmp_path / "out.jsonl", model_path=str(tiny_model_dir), engine="ray")
-    assert stats.audited == 4
+    assert stats.audited == 5
 
 
 def _processes_with(marker: str) -> list[int]:

@@ -140,5 +140,19 @@ def test_a_missing_input_is_an_error(tmp_path):
 def test_readers_never_emit_one_id_twice(tmp_path):
     rows = write_jsonl(tmp_path / "rows.jsonl", [{"id": "x", "text": TRUE}] * 3)
     docs = _docs([rows, rows])
-    assert len(docs) == 6 and len({d.id for d in docs}) == 6
+    assert [d.id for d in docs] == [
+        f"{rows}#x",
+        f"{rows}#x~2",
+        f"{rows}#x~3",
+        f"{rows}~2#x",
+        f"{rows}~2#x~2",
+        f"{rows}~2#x~3",
+    ]
     assert [d.duplicate_of for d in docs] == [None] + [docs[0].id] * 5
+
+
+def test_a_source_id_that_looks_like_a_suffix_does_not_collide(tmp_path):
+    rows = write_jsonl(
+        tmp_path / "rows.jsonl", [{"id": "x", "text": TRUE}, {"id": "x~2", "text": TRUE}, {"id": "x", "text": TRUE}]
+    )
+    assert [d.id.split("#")[1] for d in _docs([rows])] == ["x", "x~2", "x~3"]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
+import markupsafe
 import pytest
 
 from classifier.batch import run_batch
 from classifier.batch.outputs import safe_cell
-from tests.batch.helpers import AD, TRUE, write_jsonl
+from classifier.batch.rows import ResultRow
+from tests.batch.helpers import AD, TRUE, read_jsonl, write_jsonl
 
 
 def _run(tmp_path, rows, tiny_model_dir):
@@ -61,3 +64,50 @@ def test_a_formula_cell_is_quoted(cell):
 @pytest.mark.parametrize("cell", ["医保", "1-2", "a=b", "", None, 0.5])
 def test_other_cells_are_kept(cell):
     assert safe_cell(cell) == ("" if cell is None else str(cell))
+
+
+AD_PASSAGES = "\n".join(f"第{i}条：医保卡高价回收，套现当天到账，微信ab{i}23。" for i in range(3))
+
+
+def _keyword_run(tmp_path, rows):
+    from classifier.auditor import Auditor
+    from tests.conftest import KeywordModel
+
+    src = write_jsonl(tmp_path / "docs.jsonl", rows)
+    run_batch([str(src)], tmp_path / "out.jsonl", auditor=Auditor(KeywordModel()), report_path=tmp_path / "report.html",
+              csv_path=tmp_path / "out.csv")  # fmt: skip
+    return read_jsonl(tmp_path / "out.jsonl"), (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_each_statute_is_written_once_per_document(tmp_path):
+    # Defect 12: the same 5-9 citations were repeated under every passage.
+    (row,), report = _keyword_run(tmp_path, [{"id": "ad", "text": AD_PASSAGES}])
+    assert len(row["top_flagged"]) == 3 and row["statutes"]
+    cited = [c["provision_id"] for p in row["top_flagged"] for c in p["citations"]]
+    assert set(cited) == set(row["statutes"]) and len(cited) > len(row["statutes"])
+    assert all(set(c) == {"provision_id", "reason", "claim_kinds"} for p in row["top_flagged"] for c in p["citations"])
+    for statute in row["statutes"].values():
+        assert report.count(html.escape(statute["text"], quote=False)) == 1
+
+
+def test_the_report_escapes_what_pages_contain(tmp_path):
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    rows, report = _keyword_run(
+        tmp_path, [{"id": hostile, "url": "http://a.test/?q=<b>", "html": AD.replace("便民信息", hostile)}]
+    )
+    assert rows[0]["title"] == hostile
+    assert hostile not in report and "<img src=x" not in report
+    assert str(markupsafe.escape(hostile)) in report
+    assert 'href="http://a.test/?q=&lt;b&gt;"' in report
+
+
+def test_rows_are_typed(tmp_path):
+    rows, _ = _keyword_run(tmp_path, [{"id": "ad", "text": AD_PASSAGES}, {"id": "ok", "text": TRUE}])
+    for row in rows:
+        ResultRow.model_validate(row)
+    assert [(r["top_label"], r["verdict"]) for r in rows] == [
+        ("advertises_cashout", "cashout_ad"),
+        (None, rows[1]["verdict"]),
+    ]
+    header = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert {"source", "top_label", "top_score", "model_version"} <= set(header)
