@@ -18,10 +18,10 @@ from typing import Literal
 
 import numpy as np
 
-from classifier.claims import claim_kinds
+from classifier.claims import actor, routes, rule_kinds
 from classifier.evidence import batched_occlusion
-from classifier.labels import CLAIM_KINDS, LABEL2ID, LABELS, is_flag
-from classifier.legal import citations_for, statutes_version
+from classifier.labels import LABEL2ID, LABELS, REPORTED_CLAIM_KINDS, is_flag
+from classifier.legal import citations_for, provisions_for, rules_version, statutes_version
 from classifier.model import PassageModel
 from classifier.normalize import NormalizedText, normalize
 from classifier.schemas import ArticleResult, PassageResult
@@ -100,6 +100,12 @@ class Auditor:
         )
 
     @property
+    def claim_kinds_source(self) -> str:
+        if getattr(self.model, "claim_head", None) is not None:
+            return "claim head (classifier/claim_head.py)"
+        return "rule layer (classifier/claims.py): this model ships no claim head"
+
+    @property
     def block_threshold(self) -> float:
         return self.thresholds.block
 
@@ -126,7 +132,8 @@ class Auditor:
             "page_thresholds": self.thresholds.page,
             "member_weights": dict(i.member_weights or {}),
             "statutes_version": statutes_version(),
-            "claim_kinds_source": "rule layer (classifier/claims.py)",
+            "claim_kinds_source": self.claim_kinds_source,
+            "rules_version": rules_version(),
         }
 
     def classify_passages(self, texts: list[str], evidence: bool = True) -> list[PassageResult]:
@@ -141,15 +148,20 @@ class Auditor:
         probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
         return self._results([(t, Span(0, len(t)), n) for t, n in zip(texts, norms, strict=True)], probs, evidence)
 
-    def audit(self, text: str, content_type: ContentType = "text", evidence: bool = True) -> ArticleResult:
-        """Segment an article, classify every passage, and derive the verdict."""
-        return self.audit_prepared([self.prepare(text, content_type)], evidence=evidence)[0]
+    def audit(
+        self, text: str, content_type: ContentType = "text", evidence: bool = True, statutes: bool = True
+    ) -> ArticleResult:
+        """Segment an article, classify every passage, and derive the verdict. ``statutes=False``
+        leaves out the statute texts (citations keep their ids and reasons)."""
+        return self.audit_prepared([self.prepare(text, content_type)], evidence=evidence, statutes=statutes)[0]
 
     def prepare(self, text: str, content_type: ContentType = "text", title: str | None = None) -> PreparedArticle:
         """Validate, extract (HTML), segment and normalize an article; raises InputError."""
         return prepare_article(text, content_type, self.settings, title)
 
-    def audit_prepared(self, articles: list[PreparedArticle], evidence: bool = True) -> list[ArticleResult]:
+    def audit_prepared(
+        self, articles: list[PreparedArticle], evidence: bool = True, statutes: bool = True
+    ) -> list[ArticleResult]:
         """Audit prepared articles with one model call over all their passages (batch throughput)."""
         started = time.perf_counter()
         norms = [n for a in articles for n in a.norms]
@@ -158,13 +170,13 @@ class Auditor:
         passages = self._results(items, probs, evidence)
         results, offset = [], 0
         for article in articles:
-            results.append(self._article_result(article, passages[offset : offset + len(article.spans)]))
+            results.append(self._article_result(article, passages[offset : offset + len(article.spans)], statutes))
             offset += len(article.spans)
         log.info("audited articles", extra={"articles": len(articles), "passages": len(norms),
                                             "ms": round((time.perf_counter() - started) * 1000, 1)})  # fmt: skip
         return results
 
-    def _article_result(self, article: PreparedArticle, passages: list[PassageResult]) -> ArticleResult:
+    def _article_result(self, article: PreparedArticle, passages: list[PassageResult], statutes: bool) -> ArticleResult:
         labels = [p.label for p in passages]
         verdict, suggestion, confidence = (
             article_verdict(labels, [p.score for p in passages], self.thresholds)
@@ -179,12 +191,21 @@ class Auditor:
             flagged=verdict in ("cashout_ad", "misleading"),
             category_scores={k: round(float(v), 4) for k, v in category.items()},
             passages=passages,
-            claim_kinds=[k for k in CLAIM_KINDS if any(k in p.claim_kinds for p in passages)],
+            claim_kinds=[k for k in REPORTED_CLAIM_KINDS if any(k in p.claim_kinds for p in passages)],
+            statutes=provisions_for(c for p in passages for c in p.citations) if statutes else {},
             text=article.text,
             title=article.title,
             model_version=self.model.info.version,
             statutes_version=statutes_version(),
+            rules_version=rules_version(),
         )
+
+    def _claim_kinds(self, texts: list[str], labels: list[str]) -> list[list[str]]:
+        """Claim kinds of flagged passages, in one call of the model's claim head."""
+        head = getattr(self.model, "claim_head", None)
+        if head is None:
+            return [rule_kinds(t, label) for t, label in zip(texts, labels, strict=True)]
+        return head.predict(texts, labels)
 
     def _check_text(self, text: str, name: str) -> None:
         check_text(text, name, self.settings)
@@ -205,9 +226,18 @@ class Auditor:
             self.settings.evidence_min_weight,
         )
         evidence_of = dict(zip(flagged, found, strict=True))
+        kinds_of = dict(
+            zip(
+                flagged,
+                self._claim_kinds([items[i][2].text for i in flagged], [labels[i] for i in flagged]),
+                strict=True,
+            )
+        )
         out = []
         for i, ((text, span, norm), p, label) in enumerate(zip(items, probs, labels, strict=True)):
-            kinds = claim_kinds(norm.text, label) if is_flag(label) else []
+            kinds = kinds_of.get(i, [])
+            passage_routes = routes(norm.text) if "false_exit_route" in kinds else []
+            passage_actor = actor(norm.text, label, kinds) if is_flag(label) else None
             out.append(
                 PassageResult(
                     start=span.start,
@@ -218,7 +248,9 @@ class Auditor:
                     scores={name: round(float(p[j]), 4) for j, name in enumerate(LABELS)},
                     flagged=is_flag(label),
                     claim_kinds=kinds,
-                    citations=citations_for(kinds),
+                    routes=passage_routes,
+                    actor=passage_actor,
+                    citations=citations_for(label, kinds, passage_routes, passage_actor),
                     evidence=evidence_of.get(i, []),
                 )
             )

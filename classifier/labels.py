@@ -23,6 +23,9 @@ CLAIM_KINDS: tuple[str, ...] = (
     "false_exit_route",
     "non_medical_use",
 )
+# Reported for a flagged passage in which no claim kind is recognized; never a training label.
+UNSPECIFIED_KIND = "unspecified"
+REPORTED_CLAIM_KINDS: tuple[str, ...] = (*CLAIM_KINDS, UNSPECIFIED_KIND)
 
 VERDICTS: tuple[str, ...] = ("cashout_ad", "misleading", "accurate", "unrelated")
 SUGGESTIONS: tuple[str, ...] = ("block", "review", "pass")

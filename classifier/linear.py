@@ -45,6 +45,11 @@ def _vectorizer(kind: str):
     raise ValueError(f"unknown linear member kind {kind!r}; expected one of {KINDS}")
 
 
+def hashed_counts(kind: str, texts: list[str]):
+    """Hashed n-gram counts (sparse, ``N_FEATURES`` columns) of normalized texts."""
+    return _vectorizer(kind).transform([t.lower() for t in texts])
+
+
 @dataclass
 class HashedLinear:
     kind: str

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from classifier.claim_head import ClaimHead
 from classifier.labels import FLAG_LABELS, LABELS
 from classifier.linear import HashedLinear
 from classifier.segment import pack_sentences
@@ -55,6 +56,10 @@ class ModelLoadError(RuntimeError):
 
 class PassageModel:
     """A loaded classifier: normalized passage texts in, calibrated label probabilities out."""
+
+    # Claim kinds of flagged passages (classifier/claim_head.py); None: the model ships no head
+    # and the auditor uses the rule layer, saying so in ``Auditor.info()``.
+    claim_head: ClaimHead | None = None
 
     def __init__(
         self, model, tokenizer, info: ModelInfo, max_length: int = 256, batch_size: int = 32, linear=None
@@ -108,6 +113,13 @@ class PassageModel:
                     linear[kind] = HashedLinear.load(folder, kind)
                 except (OSError, ValueError, KeyError) as exc:
                     raise ModelLoadError(f"cannot load linear member {kind!r} from {folder}: {exc}") from exc
+        claim_head = None
+        if extra.get("claim_head"):
+            # Declared in the config, so a missing or mismatched file is an error, not a fallback.
+            try:
+                claim_head = ClaimHead.load(folder)
+            except (OSError, ValueError, KeyError) as exc:
+                raise ModelLoadError(f"cannot load the claim head from {folder}: {exc}") from exc
         info = ModelInfo(
             name=extra.get("name", folder.name),
             version=extra.get("version", "unversioned"),
@@ -122,7 +134,9 @@ class PassageModel:
         )
         max_length = int(extra.get("max_length", min(getattr(model.config, "max_position_embeddings", 512), 512)))
         log.info("model loaded", extra={"model": info.name, "version": info.version, "path": str(folder)})
-        return cls(model, tokenizer, info, max_length=max_length, linear=linear)
+        loaded = cls(model, tokenizer, info, max_length=max_length, linear=linear)
+        loaded.claim_head = claim_head
+        return loaded
 
     def windows(self, text: str) -> list[str]:
         """The text itself when it fits; otherwise runs of whole sentences of at most half a window,

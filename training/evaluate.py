@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.claims import claim_kinds
-from classifier.labels import CLAIM_KINDS, FLAG_LABELS, LABEL2ID, LABELS, VERDICTS
+from classifier.labels import LABEL2ID, LABELS, VERDICTS
 from classifier.linear import KINDS
 from classifier.normalize import normalize_text
 from training.baselines import KeywordBaseline
 from training.config import TrainConfig
 from training.data import ARTICLES, CHALLENGE_PAGES, CHALLENGE_PASSAGES, PASSAGES, challenge_hash, data_hash, read_jsonl
+from training.evaluate_claims import claim_report
+from training.evaluate_claims import render as render_claims
 from training.train import fit_linear_members
 from training.units import build_units, gold_passages
 
@@ -83,26 +84,6 @@ def slice_scores(rows: list[dict], y: np.ndarray, pred: np.ndarray) -> dict:
         if sel.any():
             out[name] = {"n": int(sel.sum()), "accuracy": float((y[sel] == pred[sel]).mean())}
     return out
-
-
-def claim_kind_scores(rows: list[dict]) -> dict:
-    """Rule-layer claim kinds on gold-flagged test passages (isolates the rule layer)."""
-    from sklearn.metrics import f1_score
-    from sklearn.preprocessing import MultiLabelBinarizer
-
-    flagged = [r for r in rows if r["label"] in FLAG_LABELS]
-    mlb = MultiLabelBinarizer(classes=list(CLAIM_KINDS))
-    gold = mlb.fit_transform([r["claim_kinds"] for r in flagged])
-    pred = mlb.transform([claim_kinds(normalize_text(r["text"]), r["label"]) for r in flagged])
-    per = f1_score(gold, pred, average=None, zero_division=0)
-    return {
-        "source": "rule layer (classifier/claims.py)",
-        "n_passages": len(flagged),
-        "per_kind_f1": {k: float(v) for k, v in zip(CLAIM_KINDS, per, strict=True)},
-        "support": {k: int(v) for k, v in zip(CLAIM_KINDS, gold.sum(0), strict=True)},
-        "micro_f1": float(f1_score(gold, pred, average="micro", zero_division=0)),
-        "macro_f1": float(f1_score(gold, pred, average="macro", zero_division=0)),
-    }
 
 
 def plot_confusion(cm: list[list[int]], path: Path, title: str) -> None:
@@ -295,7 +276,9 @@ def run(output: Path, model_path: Path) -> dict:
         }
         for i in worst
     ]
-    results["claim_kinds"] = claim_kind_scores(sets["challenge-test"])
+    if auditor.model.claim_head is None:
+        raise SystemExit(f"{model_path} ships no claim head; add one with `python -m training.claim_head`")
+    results["claim_kinds"] = claim_report(auditor.model.claim_head)
     results["systems"] = systems
     results["seconds"] = round(time.time() - started, 1)
     (output / "evaluation.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -402,17 +385,7 @@ def render_markdown(r: dict) -> str:
         "|---|---:|---:|",
         *[f"| {k} | {v['n']} | {v['accuracy']:.3f} |" for k, v in r["slices"].items()],
     ]
-    ck = r["claim_kinds"]
-    lines += [
-        "",
-        f"## Claim kinds ({ck['source']}), on the {ck['n_passages']} gold-flagged challenge-test passages",
-        "",
-        f"micro-F1 {ck['micro_f1']:.3f}, macro-F1 {ck['macro_f1']:.3f}.",
-        "",
-        "| claim kind | support | F1 |",
-        "|---|---:|---:|",
-        *[f"| {k} | {ck['support'][k]} | {v:.3f} |" for k, v in ck["per_kind_f1"].items()],
-    ]
+    lines += render_claims(r["claim_kinds"])
     lines += [
         "",
         "## The 30 most confident errors on challenge-test (ids only: the set stays unread by data writers)",
