@@ -22,6 +22,7 @@ REG = "医疗保障基金使用监督管理条例"
 SIOR = "社会保险经办条例"
 CL = "中华人民共和国刑法"
 NPCSC = "全国人民代表大会常务委员会关于《中华人民共和国刑法》第二百六十六条的解释"
+DRUG2022 = "最高人民法院、最高人民检察院关于办理危害药品安全刑事案件适用法律若干问题的解释（2022）"
 GOV14 = "国务院办公厅关于建立健全职工基本医疗保险门诊共济保障机制的指导意见（国办发〔2021〕14号）"
 
 # key: (law, section of the reference file that holds it, article as printed, paragraph or None,
@@ -42,6 +43,7 @@ WANTED = {
     "REG-19": (REG, "## 2.", "第十九条", None, "high"),
     "REG-20": (REG, "## 2.", "第二十条", None, "medium-high"),
     "REG-21": (REG, "## 2.", "第二十一条", None, "medium-high"),
+    "REG-38": (REG, "## 2.", "第三十八条", None, "medium-high"),
     "REG-40": (REG, "## 2.", "第四十条", None, "high"),
     "REG-41": (REG, "## 2.", "第四十一条", None, "high"),
     "REG-44": (REG, "## 2.", "第四十四条", None, "medium-high"),
@@ -54,6 +56,17 @@ WANTED = {
 UNHEADED = {
     "NPCSC-2014": (NPCSC, "### 3.2", "以欺诈、伪造证明材料", "解释（2014年4月24日）", "high"),
     "GOV14-5": (GOV14, "### 5.1", "个人账户主要用于支付", "（五）规范个人账户使用范围", "medium"),
+}
+# Provisions the reference gives only as a reconstructed substance (its full text was not read):
+# key -> (law, section, article, confidence, note shown with the text).
+SUBSTANCE = {
+    "DRUG2022-13": (
+        DRUG2022,
+        "### 3.5",
+        "第十三条",
+        "medium",
+        "要旨：据多处逐字部分引文重建，非全文；“指使、教唆、授意”一句的措辞未经核实（legal-reference.md 3.5）",
+    ),
 }
 _CN_PARA = "一二三四五六七八九十"
 
@@ -104,6 +117,12 @@ def build(reference: Path) -> dict:
                 break
         else:
             raise SystemExit(f"{key}: quotation starting {starts!r} not found under {heading}")
+    for key, (law, heading, article, confidence, note) in SUBSTANCE.items():
+        lines = [line for line in _section(text, heading).splitlines() if line.startswith("- Substance: ")]
+        if len(lines) != 1:
+            raise SystemExit(f"{key}: expected one '- Substance:' line under {heading}, found {len(lines)}")
+        body = lines[0].removeprefix("- Substance: ").strip()
+        provisions[key] = {"law": law, "article": article, "text": body, "confidence": confidence, "note": note}
     return {
         "source": "shared/legal-reference.md (project legal reference file)",
         "source_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
