@@ -55,6 +55,17 @@ def render(model_dir: Path, evaluation: dict | None, bench: dict | None) -> str:
         f"- Domain MLM pretraining: {cfg['pretrain_epochs']} epochs ({summary['pretrain_seconds']:.0f} s); fine-tuning: best epoch"
         f" {summary['best_epoch']} of {cfg['finetune_epochs']}, early stopping on challenge-dev macro-F1 ({summary['finetune_seconds']:.0f} s)",
         f"- Total training time: {summary['total_seconds'] / 60:.1f} min on 2 CPU cores; seed {cfg['seed']}",
+        *(
+            [
+                f"- Claim-kind head (`{aud['claim_head']['file']}`, `python -m training.claim_head`): one-vs-rest logistic"
+                f" regression (C {aud['claim_head']['c']}) on {aud['claim_head']['train_passages']} flagged corpus passages;"
+                f" thresholds per kind and floor {aud['claim_head']['floor']} fitted on"
+                f" {aud['claim_head']['challenge_dev_passages']} challenge-dev passages (micro-F1 there"
+                f" {aud['claim_head']['challenge_dev_micro_f1']:.3f})"
+            ]
+            if aud.get("claim_head")
+            else ["- No claim-kind head: claim kinds come from the rule layer"]
+        ),
         f"- Fitted on challenge-dev: temperature {aud['temperature']:.3f}; review threshold {aud['review_threshold']:.2f};"
         f" page thresholds {aud.get('page_thresholds')}; block threshold {aud['block_threshold']:.3f}"
         + (
@@ -86,6 +97,17 @@ def render(model_dir: Path, evaluation: dict | None, bench: dict | None) -> str:
             f"Expected calibration error on challenge-test passages: {evaluation['calibration']['ece_challenge_test']:.4f}.",
             "",
         ]
+        claims = evaluation.get("claim_kinds", {}).get("sets", {}).get("challenge-test")
+        if claims:
+            head = claims["claim head"]
+            lines += [
+                f"Claim kinds on challenge-test's {claims['n_passages']} gold-flagged passages (claim head): micro-F1 "
+                f"{head['micro_f1']:.3f}; per kind "
+                + ", ".join(f"{k} {v:.2f}" for k, v in head["per_kind_f1"].items())
+                + f"; rule layer micro-F1 {claims['rule layer']['micro_f1']:.3f}. Citations per flag: mean "
+                f"{claims['citations_per_flag']['mean']:.2f}, max {claims['citations_per_flag']['max']}.",
+                "",
+            ]
     if bench:
         t = bench["throughput"]
         a = bench["audit_2000_chars"]
@@ -104,8 +126,11 @@ def render(model_dir: Path, evaluation: dict | None, bench: dict | None) -> str:
         "- Training and challenge data were written for this project by language-model writers imitating real pages",
         "  (`labeled_data/DATASHEET.md`, `labeled_data/challenge/DATASHEET.md`); they are not crawled pages.",
         "  Expect lower accuracy on the open web than on challenge-test.",
-        "- Claim kinds are rules, not learned; citations follow claim kinds, so a wrong kind gives a wrong citation.",
-        "- Medium-confidence statute quotations are marked as such in every citation (`confidence`).",
+        "- Claim kinds come from a linear head over n-grams (`claim_head.npz`); citations follow claim kinds, routes",
+        "  and actors (rules), so a wrong kind gives a wrong citation. A flag with no recognized kind is `unspecified`",
+        "  and carries no citation.",
+        "- Medium-confidence statute quotations are marked as such (`confidence`); the 2022 drug interpretation art. 13",
+        "  is a reconstructed substance, not a full quotation (`note`).",
         "",
     ]
     return "\n".join(lines)

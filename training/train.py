@@ -9,7 +9,8 @@ with jieba whole-word masking (pretrain.py) -> fine-tuning on the four labels wi
 and early stopping on challenge-dev macro-F1 (finetune.py) -> hashed char and word TF-IDF + LR
 members on the same training units -> blend weights, temperature and thresholds fitted on
 challenge-dev (calibrate.py) -> save the folder with the config, data and challenge hashes and
-library versions. Neither the corpus' test split nor challenge-test is read here.
+library versions -> the claim-kind head (claim_head.py), thresholds on challenge-dev. Neither the
+corpus' test split nor challenge-test is read here.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from classifier.labels import ID2LABEL, LABEL2ID, LABELS
 from classifier.linear import KINDS, HashedLinear, file_name
 from classifier.normalize import normalize_text
 from training.calibrate import fit_on_challenge_dev, macro_f1
+from training.claim_head import add_to_model as add_claim_head
 from training.config import PRESETS, TrainConfig, parse_overrides
 from training.data import (
     ARTICLES,
@@ -177,6 +179,8 @@ def run(
         "total_seconds": round(time.time() - started, 1),
         **fit,
     }
+    # The claim-kind head is fitted last: it reads the same corpus and records itself in config.json.
+    summary["claim_head"] = add_claim_head(output)
     (output / "training_summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     log.info(
         "saved model to %s in %.0fs (challenge-dev macro-F1 %.4f)",
