@@ -13,7 +13,7 @@ clients for the given time:
 
 Records per phase (and per kind of request in the mixed phase): requests, throughput, p50/p95/p99
 latency, errors by status (503 = refused at the queue limit, 504 = timed out) and the server's
-RSS before and after.
+RSS before and after. Clients honour `Retry-After` on a 503 (the queue limit) and then resend.
 """
 
 from __future__ import annotations
@@ -67,15 +67,15 @@ class Recorder:
 
     def summary(self, elapsed: float) -> dict:
         lat = sorted(self.latencies)
-        if not lat:
-            return {"requests": 0}
+        if not lat:  # nothing answered with 200: the statuses say what happened instead
+            return {"requests": sum(self.statuses.values()), "ok": 0, "statuses": dict(self.statuses)}
 
         def pct(p: float) -> float:
             return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 1)
 
-        errors = sum(n for status, n in self.statuses.items() if status != "200")
-        return {"requests": len(lat), "errors": errors, "statuses": dict(self.statuses),
-                "throughput_rps": round(len(lat) / elapsed, 2), "p50_ms": pct(0.50), "p95_ms": pct(0.95),
+        errors = sum(n for status, n in self.statuses.items() if status not in ("200", "503"))
+        return {"requests": sum(self.statuses.values()), "ok": self.statuses["200"], "errors": errors, "refused_503": self.statuses["503"], "statuses": dict(self.statuses),
+                "ok_per_s": round(len(lat) / elapsed, 2), "p50_ms": pct(0.50), "p95_ms": pct(0.95),
                 "p99_ms": pct(0.99), "max_ms": round(lat[-1] * 1000, 1), "mean_ms": round(statistics.mean(lat) * 1000, 1)}  # fmt: skip
 
 
@@ -89,7 +89,13 @@ async def client_loop(url: str, bodies: list[dict], start: int, step: int, stop:
                 rec.statuses[str(resp.status_code)] += 1
             except httpx.HTTPError as exc:
                 rec.statuses[type(exc).__name__] += 1
-            rec.latencies.append(time.perf_counter() - t0)
+                resp = None
+            if resp is not None and resp.status_code == 200:
+                rec.latencies.append(time.perf_counter() - t0)  # percentiles are of answered requests
+            if resp is not None and resp.status_code == 503 and "Retry-After" in resp.headers:
+                # A well-behaved client waits as told (the same text is sent again after the wait).
+                await asyncio.sleep(min(float(resp.headers["Retry-After"]), max(0.0, stop - time.monotonic())))
+                continue
             i += step
 
 
@@ -148,8 +154,10 @@ def main(argv: list[str] | None = None) -> None:
             before = rss_mb(server.pid)
             stats = asyncio.run(phase(groups, args.seconds))
             after = rss_mb(server.pid)
+            # The machine's 1-minute load average at the end: other work on the same cores shows here.
             stats.update(rss_before_mb=round(before, 1), rss_after_mb=round(after, 1),
-                         rss_growth_pct=round(100 * (after - before) / before, 1))  # fmt: skip
+                         rss_growth_pct=round(100 * (after - before) / before, 1),
+                         load_average_1min=round(os.getloadavg()[0], 2))  # fmt: skip
             results[name] = stats
             print(name, json.dumps(stats), flush=True)
     finally:
