@@ -12,7 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, select
+from sqlalchemy import DateTime, Integer, String, Text, create_engine, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
@@ -75,6 +75,18 @@ class FeedbackStore:
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(url, **kwargs)
         Base.metadata.create_all(self.engine)
+        self._check_columns()
+
+    def _check_columns(self) -> None:
+        # create_all does not alter an existing table: a database from an older version would
+        # fail on every insert, so refuse it at start-up instead.
+        present = {c["name"] for c in inspect(self.engine).get_columns(Feedback.__tablename__)}
+        missing = sorted({c.name for c in Feedback.__table__.columns} - present)
+        if missing:
+            raise RuntimeError(
+                f"the feedback table in {self.engine.url.render_as_string(hide_password=True)} is from an older "
+                f"version (no {', '.join(missing)}); export its rows and point DATABASE_URL at a new database"
+            )
 
     def upsert(self, **fields) -> tuple[int, bool]:
         """Store a decision; returns (row id, created). A repeated decision updates its row."""

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from classifier.labels import LABELS, VERDICTS
-from classifier.schemas import ArticleResult, PassageResult
+from classifier.schemas import ArticleResult, PassageResult, Provision
 from service.errors import ErrorDetail
 
 OFFSETS_NOTE = "offset in Unicode code points (not UTF-16 units or bytes)"
@@ -123,6 +123,9 @@ class ClassifyResponse(BaseModel):
     model_version: str
     flagged: bool = Field(description="any passage flagged (OpenAI moderation style)")
     results: list[PassageResult] = Field(description="one result per text, in order")
+    statutes: dict[str, Provision] = Field(
+        default_factory=dict, description="full text of every provision cited in the results, once"
+    )
 
 
 class BatchItem(BaseModel):

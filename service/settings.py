@@ -66,7 +66,9 @@ class ServiceSettings(BaseSettings):
     # Work is handed to the model in units of at most this many passages; the deadline is checked
     # between units, so a timed-out request stops within one unit's time.
     unit_passages: int = Field(16, ge=1, le=1024)
-    max_queue_depth: int = Field(64, ge=1, description="requests waiting for the model before 503")
+    # About 16 audits of 1,000 characters is 2-8 s of work on 2 cores: beyond that a caller is
+    # better told to retry (503) than kept waiting towards the timeout.
+    max_queue_depth: int = Field(16, ge=1, description="requests holding or waiting for the model before 503")
     # Measured (benchmarks/README.md): batching raised /v1/classify throughput by half but
     # lowered /v1/audit throughput (evidence occlusion dominates there), so audit is off by default.
     batching: bool = Field(True, description="batch concurrent /v1/classify requests into shared model calls")

@@ -108,6 +108,11 @@ class InferenceEngine:
         except InputError as exc:
             raise ApiError(422, "invalid_input", str(exc)) from None
 
+    async def _audit_call(self, deadline: Deadline, units: list[PreparedArticle]) -> list[ArticleResult]:
+        if self.audit_batcher is not None:
+            return await self._batched(deadline, self.audit_batcher, units)
+        return await self._run(deadline, self.auditor.audit_prepared, units)
+
     async def classify(self, texts: list[str], deadline: Deadline) -> list[PassageResult]:
         results: list[PassageResult] = []
         for unit in chunks(texts, self.settings.unit_passages):
@@ -135,10 +140,7 @@ class InferenceEngine:
             if not call:
                 continue
             try:
-                if self.audit_batcher is not None:
-                    results = await self._batched(deadline, self.audit_batcher, [unit for _, unit in call])
-                else:
-                    results = await self._run(deadline, self.auditor.audit_prepared, [unit for _, unit in call])
+                results = await self._audit_call(deadline, [unit for _, unit in call])
             except ApiError as exc:
                 if exc.status != 504:
                     raise
@@ -149,8 +151,26 @@ class InferenceEngine:
                     if not _complete(n, parts, articles, self.settings.unit_passages):
                         failed.setdefault(n, exc)
                 break
+            except Exception:
+                if len(articles) == 1:
+                    raise  # a single audit: the request's own 500 (logged with its request id)
+                # One article broke the shared call: run the units alone so it fails only itself.
+                log.exception("audit call failed; retrying its articles one by one")
+                results = []
+                for n, unit in call:
+                    try:
+                        results += await self._audit_call(deadline, [unit])
+                    except ApiError:
+                        raise
+                    except Exception:
+                        log.exception("article failed in the model", extra={"article": n})
+                        failed[n] = ApiError(
+                            500, "internal_error", "the model failed on this article; it has been logged"
+                        )
+                        results.append(None)
             for (n, _), result in zip(call, results, strict=True):
-                parts[n].append(result)
+                if result is not None:
+                    parts[n].append(result)
         return [
             failed[n] if n in failed else article_from_units(self.auditor, a, parts[n]) for n, a in enumerate(articles)
         ]

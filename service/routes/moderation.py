@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from classifier.legal import provisions_for
 from classifier.schemas import ArticleResult
 from service.deps import CallerDep, EngineDep, StateDep
 from service.errors import ApiError, ErrorDetail, responses
@@ -49,7 +50,10 @@ async def classify(body: ClassifyRequest, _: CallerDep, engine: EngineDep, state
         results = await engine.classify(body.texts, deadline)
     state.metrics.observe_passages(results)
     return ClassifyResponse(
-        model_version=engine.auditor.model.info.version, flagged=any(r.flagged for r in results), results=results
+        model_version=engine.auditor.model.info.version,
+        flagged=any(r.flagged for r in results),
+        results=results,
+        statutes=provisions_for(c for r in results for c in r.citations),
     )
 
 

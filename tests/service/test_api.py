@@ -173,3 +173,12 @@ def test_default_body_limit_admits_the_documented_maximum(tmp_path):
     # Accepted past the body limit (the tiny timeout then answers each article with its own error).
     assert resp.status_code == 200, resp.text[:300]
     assert len(resp.json()["results"]) == 32
+
+
+def test_classify_carries_the_text_of_each_cited_statute_once(client):
+    body = client.post(
+        "/v1/classify", json={"texts": ["高价回收医保卡", "高价回收医保卡，当天结算"]}, headers=AUTH
+    ).json()
+    cited = {c["provision_id"] for r in body["results"] for c in r["citations"]}
+    assert cited and set(body["statutes"]) == cited
+    assert all(s["text"] and s["law"] for s in body["statutes"].values())

@@ -165,3 +165,12 @@ def test_feedback_on_a_real_postgresql_server(postgres_url, tmp_path):
         resp = c.post("/v1/feedback", json={**PASSAGE, "audit_id": "audit-pg"}, headers=AUTH)
     assert resp.status_code == 201
     store.close()
+
+
+def test_a_database_from_an_older_version_is_refused_at_start(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    sqlite3.connect(db).execute("create table feedback (id integer primary key, text text)").connection.commit()
+    with pytest.raises(RuntimeError, match="older version"):
+        FeedbackStore(f"sqlite:///{db}")
