@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from classifier.claims import actor, routes, rule_kinds
-from classifier.evidence import batched_occlusion
+from classifier.evidence import batched_occlusion, linear_evidence
 from classifier.labels import LABEL2ID, LABELS, REPORTED_CLAIM_KINDS, is_flag
 from classifier.legal import citations_for, provisions_for, rules_version, statutes_version
 from classifier.model import PassageModel
@@ -31,6 +31,11 @@ from classifier.verdict import Thresholds, article_verdict, decide_labels
 
 log = logging.getLogger(__name__)
 ContentType = Literal["text", "markdown", "html"]
+
+
+# Least evidence weight per method when settings leave it unset: a quarter of a log-odds unit for
+# linear attribution, two points of probability for occlusion.
+DEFAULT_EVIDENCE_MIN_WEIGHT = {"linear": 0.25, "occlusion": 0.02}
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,13 @@ class Auditor:
         )
 
     @property
+    def evidence_method(self) -> str:
+        """``linear`` for a model with weighted linear members, else ``occlusion`` (classifier/evidence.py)."""
+        weights = self.model.info.member_weights or {}
+        members = getattr(self.model, "linear", {})
+        return "linear" if any(w > 0 and k in members for k, w in weights.items()) else "occlusion"
+
+    @property
     def claim_kinds_source(self) -> str:
         if getattr(self.model, "claim_head", None) is not None:
             return "claim head (classifier/claim_head.py)"
@@ -133,6 +145,7 @@ class Auditor:
             "member_weights": dict(i.member_weights or {}),
             "statutes_version": statutes_version(),
             "claim_kinds_source": self.claim_kinds_source,
+            "evidence_method": self.evidence_method,
             "rules_version": rules_version(),
         }
 
@@ -214,17 +227,30 @@ class Auditor:
         """Passage results: decided labels, claim kinds, citations, and (batched) evidence."""
         labels = [LABELS[i] for i in decide_labels(probs, self.review_threshold)] if len(items) else []
         flagged = [i for i, label in enumerate(labels) if is_flag(label)]
-        found = batched_occlusion(
-            self.model.predict_proba,
-            self.model.tokenizer.mask_token,
-            [
-                (items[i][2], LABEL2ID[labels[i]], float(probs[i, LABEL2ID[labels[i]]]), items[i][1].start)
-                for i in flagged
-            ],
-            self.settings.evidence_top_k if evidence else 0,
-            self.settings.evidence_max_words,
-            self.settings.evidence_min_weight,
-        )
+        top_k = self.settings.evidence_top_k if evidence else 0
+        min_weight = self.settings.evidence_min_weight
+        if min_weight is None:
+            min_weight = DEFAULT_EVIDENCE_MIN_WEIGHT[self.evidence_method]
+        limits = (top_k, self.settings.evidence_max_words, min_weight)
+        if self.evidence_method == "linear":
+            info = self.model.info
+            found = linear_evidence(
+                self.model.linear,
+                info.member_weights or {},
+                info.temperature,
+                [(items[i][2], LABEL2ID[labels[i]], probs[i], items[i][1].start) for i in flagged],
+                *limits,
+            )
+        else:
+            found = batched_occlusion(
+                self.model.predict_proba,
+                self.model.tokenizer.mask_token,
+                [
+                    (items[i][2], LABEL2ID[labels[i]], float(probs[i, LABEL2ID[labels[i]]]), items[i][1].start)
+                    for i in flagged
+                ],
+                *limits,
+            )
         evidence_of = dict(zip(flagged, found, strict=True))
         kinds_of = dict(
             zip(

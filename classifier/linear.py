@@ -11,6 +11,7 @@ the intercepts and the label order.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,62 @@ def _vectorizer(kind: str):
     raise ValueError(f"unknown linear member kind {kind!r}; expected one of {KINDS}")
 
 
+_WHITESPACE_RUN = re.compile(r"\s\s+")
+
+
+def _lowered(text: str) -> tuple[str, list[int]]:
+    """``text.lower()`` and, per character of it, the index of the character it came from (a few
+    characters lower to two)."""
+    chars, where = [], []
+    for i, ch in enumerate(text):
+        low = ch.lower()
+        chars.append(low)
+        where.extend([i] * len(low))
+    return "".join(chars), where
+
+
+def _hash(feature: str) -> int:
+    from sklearn.utils import murmurhash3_32
+
+    # As sklearn's HashingVectorizer indexes a feature (alternate_sign=False).
+    return abs(int(murmurhash3_32(feature, seed=0))) % N_FEATURES
+
+
+def feature_spans(kind: str, text: str) -> list[tuple[int, int, int]]:
+    """Every feature occurrence of a normalized text as (start, end, hashed index), offsets in
+    ``text``: what the vectorizer counts, with where it was found."""
+    lowered, where = _lowered(text)
+    spans: list[tuple[int, int, int]] = []
+    if kind == "char":
+        # The char analyzer first collapses whitespace runs to one space; keep where each kept
+        # character was.
+        kept: list[int] = []
+        out: list[str] = []
+        last = 0
+        for m in _WHITESPACE_RUN.finditer(lowered):
+            out.append(lowered[last : m.start()])
+            kept.extend(range(last, m.start()))
+            out.append(" ")
+            kept.append(m.start())
+            last = m.end()
+        out.append(lowered[last:])
+        kept.extend(range(last, len(lowered)))
+        collapsed = "".join(out)
+        for n in range(1, 5):
+            for i in range(len(collapsed) - n + 1):
+                start, end = where[kept[i]], where[kept[i + n - 1]] + 1
+                spans.append((start, end, _hash(collapsed[i : i + n])))
+        return spans
+    if kind == "word":
+        from classifier.words import word_spans
+
+        words = [(w, where[s], where[e - 1] + 1) for w, s, e in word_spans(lowered) if w.strip()]
+        spans = [(s, e, _hash(w)) for w, s, e in words]
+        spans += [(a[1], b[2], _hash(f"{a[0]} {b[0]}")) for a, b in itertools.pairwise(words)]
+        return spans
+    raise ValueError(f"unknown linear member kind {kind!r}; expected one of {KINDS}")
+
+
 def hashed_counts(kind: str, texts: list[str]):
     """Hashed n-gram counts (sparse, ``N_FEATURES`` columns) of normalized texts."""
     return _vectorizer(kind).transform([t.lower() for t in texts])
@@ -63,6 +120,26 @@ class HashedLinear:
         counts = _vectorizer(self.kind).transform([t.lower() for t in texts])
         counts.data = 1.0 + np.log(counts.data)  # sublinear tf
         return normalize(counts.multiply(self.idf).tocsr())
+
+    def char_attribution(self, text: str, direction: np.ndarray) -> np.ndarray:
+        """Per character of ``text``, its share of ``direction @ logits``: each feature's term
+        (value x coefficient) split evenly over its occurrences and their characters. The shares
+        sum to the feature part of ``direction @ logits(text)`` (the intercept aside)."""
+        out = np.zeros(len(text))
+        row = self.features([text])
+        if not row.nnz:
+            return out
+        value = dict(
+            zip(row.indices.tolist(), (row.data * (direction @ self.coef[:, row.indices])).tolist(), strict=True)
+        )
+        spans = feature_spans(self.kind, text)
+        count: dict[int, int] = {}
+        for _, _, f in spans:
+            count[f] = count.get(f, 0) + 1
+        for start, end, f in spans:
+            if f in value:
+                out[start:end] += value[f] / count[f] / (end - start)
+        return out
 
     def logits(self, texts: list[str]) -> np.ndarray:
         if not texts:

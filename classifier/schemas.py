@@ -43,12 +43,15 @@ class Provision(_Frozen):
 
 
 class Evidence(_Frozen):
-    """A word that carried the flag: offsets into the original text, and its occlusion weight."""
+    """A word that carried the flag: offsets into the original text, and its weight."""
 
     start: int = Field(ge=0)
     end: int = Field(gt=0)
     text: str
-    weight: float = Field(description="drop in the flag's probability when the word is masked")
+    weight: float = Field(
+        description="linear evidence: the word's share of the flag's log-odds; occlusion evidence: the drop "
+        "in the flag's probability when the word is masked (Auditor.info() names the method)"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Evidence:

@@ -24,7 +24,13 @@ class AuditorSettings(BaseSettings):
     batch_size: int = Field(32, ge=1, le=1024)
     evidence_top_k: int = Field(5, ge=0, le=50)
     evidence_max_words: int = Field(64, ge=1, le=512)
-    evidence_min_weight: float = Field(0.02, ge=0, le=1)
+    evidence_min_weight: float | None = Field(
+        None,
+        ge=0,
+        le=10,
+        description="least weight of an evidence word (unit: see Evidence.weight); None: 0.25 log-odds for linear "
+        "evidence, 0.02 probability for occlusion",
+    )
     # Off by default: dynamic int8 scales activations per batch, so a text's scores would depend
     # on which texts share its batch (resumed batch runs and the Ray engine would disagree).
     quantize: bool = Field(False, description="dynamic int8 quantization of linear layers (scores vary by batch)")
