@@ -183,13 +183,17 @@ class Auditor:
         passages = self._results(items, probs, evidence)
         results, offset = [], 0
         for article in articles:
-            results.append(self._article_result(article, passages[offset : offset + len(article.spans)], statutes))
+            results.append(self.article_result(article, passages[offset : offset + len(article.spans)], statutes))
             offset += len(article.spans)
         log.info("audited articles", extra={"articles": len(articles), "passages": len(norms),
                                             "ms": round((time.perf_counter() - started) * 1000, 1)})  # fmt: skip
         return results
 
-    def _article_result(self, article: PreparedArticle, passages: list[PassageResult], statutes: bool) -> ArticleResult:
+    def article_result(
+        self, article: PreparedArticle, passages: list[PassageResult], statutes: bool = True
+    ) -> ArticleResult:
+        """An article's result (verdict, suggestion, claim kinds, statutes) from its passages'
+        results, e.g. when its passages were classified in several bounded calls."""
         labels = [p.label for p in passages]
         verdict, suggestion, confidence = (
             article_verdict(labels, [p.score for p in passages], self.thresholds)

@@ -121,8 +121,12 @@ class ClaimHead:
             coef = np.zeros((len(CLAIM_KINDS), N_INPUTS), dtype=np.float32)
             idf[z["used"]] = z["idf"]
             coef[:, z["used"]] = z["coef"].astype(np.float32)
-            return cls(idf, coef, z["intercept"].astype(np.float32), z["thresholds"].astype(np.float64), float(z["floor"]))
+            return cls(
+                idf, coef, z["intercept"].astype(np.float32), z["thresholds"].astype(np.float64), float(z["floor"])
+            )
 
     def rounded(self) -> ClaimHead:
         """The head as ``save`` stores it (float16 coefficients), for fitting thresholds."""
-        return ClaimHead(self.idf, self.coef.astype(np.float16).astype(np.float32), self.intercept, self.thresholds, self.floor)
+        return ClaimHead(
+            self.idf, self.coef.astype(np.float16).astype(np.float32), self.intercept, self.thresholds, self.floor
+        )

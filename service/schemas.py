@@ -21,10 +21,18 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+STATUTES_FIELD = Field(
+    True,
+    description="false: citations keep their ids and one-line reasons but the response leaves out the statute "
+    "texts (get them once from GET /v1/statutes)",
+)
+
+
 class ClassifyRequest(_Request):
     texts: list[str] = Field(
         min_length=1, description="1-64 passages (limit set by the service), each at most 2,000 characters"
     )
+    statutes: bool = STATUTES_FIELD
 
     model_config = ConfigDict(
         extra="forbid",
@@ -35,6 +43,7 @@ class ClassifyRequest(_Request):
 class AuditRequest(_Request):
     text: str = Field(min_length=1, description="the article; at most 20,000 characters by default")
     content_type: Literal["text", "markdown", "html"] = "text"
+    statutes: bool = STATUTES_FIELD
 
     model_config = ConfigDict(
         extra="forbid",
@@ -169,4 +178,12 @@ class ModelResponse(BaseModel):
         default_factory=dict, description="blend weight of each linear member; the transformer has the rest"
     )
     statutes_version: str
+    rules_version: str = Field(description="version of the citation rules")
     claim_kinds_source: str
+    evidence_method: str = Field(description="linear (exact attribution of the linear members) or occlusion")
+
+
+class StatutesResponse(BaseModel):
+    statutes_version: str
+    rules_version: str
+    statutes: dict[str, Provision] = Field(description="every provision a citation can name, by provision_id")

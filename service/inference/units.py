@@ -32,10 +32,6 @@ def chunks(items: list, size: int) -> list[list]:
 def article_from_units(
     auditor: Auditor, article: PreparedArticle, parts: list[ArticleResult], statutes: bool = True
 ) -> ArticleResult:
-    """The whole article's result from its units' passages.
-
-    The verdict rule lives in the Auditor; it has no public method for "verdict from passage
-    results" yet (requested in the service v2 report), so this is the one place that calls it.
-    """
+    """The whole article's result from its units' passages (the verdict rule lives in the Auditor)."""
     passages: list[PassageResult] = [p for part in parts for p in part.passages]
-    return auditor._article_result(article, passages, statutes)
+    return auditor.article_result(article, passages, statutes)

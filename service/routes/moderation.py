@@ -53,7 +53,7 @@ async def classify(body: ClassifyRequest, _: CallerDep, engine: EngineDep, state
         model_version=engine.auditor.model.info.version,
         flagged=any(r.flagged for r in results),
         results=results,
-        statutes=provisions_for(c for r in results for c in r.citations),
+        statutes=provisions_for(c for r in results for c in r.citations) if body.statutes else {},
     )
 
 
@@ -68,7 +68,7 @@ async def audit(body: AuditRequest, _: CallerDep, engine: EngineDep, state: Stat
     if isinstance(result, ApiError):
         raise result
     state.metrics.observe_passages(result.passages)
-    return result
+    return result if body.statutes else result.model_copy(update={"statutes": {}})
 
 
 @router.post("/audit/batch", response_model=BatchAuditResponse, responses=ERRORS)
@@ -101,7 +101,11 @@ async def audit_batch(body: BatchAuditRequest, _: CallerDep, engine: EngineDep, 
     for article, result in zip(body.articles, outcome, strict=True):
         if isinstance(result, ArticleResult):
             state.metrics.observe_passages(result.passages)
-            items.append(BatchItem(id=article.id, result=result))
+            items.append(
+                BatchItem(
+                    id=article.id, result=result if article.statutes else result.model_copy(update={"statutes": {}})
+                )
+            )
         else:
             assert result is not None
             items.append(
