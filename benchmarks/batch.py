@@ -35,7 +35,10 @@ def generate(folder: Path, pages: int) -> None:
     articles = read_jsonl(ARTICLES)
     for n in range(pages):
         a = articles[n % len(articles)]
-        body = a["text"].split("\n\n")[1:]
+        # The article's first line is its title; the rest are its paragraphs, one per line.
+        body = [line for line in a["text"].split("\n")[1:] if line.strip()]
+        if not body:
+            raise ValueError(f"article {a['id']} has no body under its title")
         paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in body)
         (folder / f"page{n:04d}.html").write_text(
             SHELL.format(title=html.escape(a["title"]), n=n, paragraphs=paragraphs), encoding="utf-8"

@@ -156,3 +156,10 @@ def test_a_source_id_that_looks_like_a_suffix_does_not_collide(tmp_path):
         tmp_path / "rows.jsonl", [{"id": "x", "text": TRUE}, {"id": "x~2", "text": TRUE}, {"id": "x", "text": TRUE}]
     )
     assert [d.id.split("#")[1] for d in _docs([rows])] == ["x", "x~2", "x~3"]
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it(tmp_path, monkeypatch):
+    monkeypatch.setattr("classifier.batch.readers.MAX_DOCUMENT_BYTES", 1000)
+    (tmp_path / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"a" * 5000))
+    (doc,) = _docs([tmp_path / "bomb.html.gz"])
+    assert doc.error == "too large: more than 1000 bytes uncompressed"

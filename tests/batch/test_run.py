@@ -230,3 +230,25 @@ def test_old_or_torn_journal_lines_are_not_trusted(tmp_path, tiny_model_dir, kin
     stats = run_batch([str(src)], out, model_path=str(tiny_model_dir))
     assert stats.reused == 0 and stats.audited == 1
     assert [r["id"] for r in read_jsonl(out)] == [doc_id]
+
+
+def test_fresh_from_the_command_line(tmp_path, tiny_model_dir, capsys):
+    from classifier.cli import main
+
+    src = write_jsonl(tmp_path / "docs.jsonl", _rows(2))
+    argv = ["--model", str(tiny_model_dir), "audit-batch", str(src), "--output", str(tmp_path / "out.jsonl")]
+    assert main(argv) == 0 and main(argv) == 0
+    assert "2 audited (0 now, 2 from the journal)" in capsys.readouterr().err
+    assert main([*argv, "--fresh"]) == 0
+    assert "2 audited (2 now, 0 from the journal), 0 skipped, 0 errors" in capsys.readouterr().err
+
+
+def test_progress_lines_off_a_terminal_show_the_total_and_an_eta(tmp_path, capsys, monkeypatch):
+    from classifier.auditor import Auditor
+    from tests.conftest import KeywordModel
+
+    monkeypatch.setattr("classifier.batch.run.LOG_EVERY_SECONDS", 0.0)
+    src = write_jsonl(tmp_path / "docs.jsonl", _rows(3))
+    run_batch([str(src)], tmp_path / "out.jsonl", auditor=Auditor(KeywordModel()))
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("progress:")]
+    assert lines and all("/3 inputs" in line and "ETA" in line for line in lines)
