@@ -25,6 +25,7 @@ from classifier.legal import citations_for, provisions_for, rules_version, statu
 from classifier.model import PassageModel
 from classifier.normalize import NormalizedText, normalize
 from classifier.schemas import ArticleResult, PassageResult
+from classifier.scoring_model import ScoringModel
 from classifier.segment import Span, extract_html, segment
 from classifier.settings import AuditorSettings
 from classifier.verdict import Thresholds, article_verdict, decide_labels
@@ -89,7 +90,7 @@ def prepare_article(
 
 
 class Auditor:
-    def __init__(self, model: PassageModel, settings: AuditorSettings | None = None) -> None:
+    def __init__(self, model: ScoringModel, settings: AuditorSettings | None = None) -> None:
         self.model = model
         self.settings = settings or AuditorSettings()
         self.model.batch_size = self.settings.batch_size
@@ -239,7 +240,7 @@ class Auditor:
         if self.evidence_method == "linear":
             info = self.model.info
             found = linear_evidence(
-                self.model.linear,
+                getattr(self.model, "linear", {}),
                 info.member_weights or {},
                 info.temperature,
                 [(items[i][2], LABEL2ID[labels[i]], probs[i], items[i][1].start) for i in flagged],

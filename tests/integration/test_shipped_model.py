@@ -65,7 +65,7 @@ def test_flags_carry_kinds_citations_and_evidence(auditor):
             assert r.text[ev.start : ev.end] == ev.text
 
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def test_misleading_sample_article(auditor):

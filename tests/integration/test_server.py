@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from classifier.model import DEFAULT_MODEL_DIR
-from tests.conftest import ServerProcess
+from tests.processes import ServerProcess
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "config.json").exists(), reason="no shipped model"),
 ]
-MISLEADING = (Path(__file__).resolve().parent.parent / "examples" / "misleading_article.txt").read_text(
+MISLEADING = (Path(__file__).resolve().parents[2] / "examples" / "misleading_article.txt").read_text(
     encoding="utf-8"
 )
 

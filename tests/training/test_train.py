@@ -6,8 +6,8 @@ import pytest
 
 from classifier import Auditor
 from classifier.labels import LABELS
-from tests.conftest import build_tiny_model
-from training.config import PRESETS, TrainConfig
+from tests.fakes import build_tiny_model
+from training.config import PRESETS
 from training.train import run
 
 pytestmark = pytest.mark.slow
@@ -36,18 +36,3 @@ def test_base_model_option_fine_tunes_a_saved_checkpoint(tmp_path):
     assert summary["base_model"] == str(base)
     (result,) = Auditor.load(str(out)).classify_passages(["退休后医保余额可以取出来"])
     assert abs(sum(result.scores.values()) - 1) < 1e-3
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [
-        dict(hidden_size=30, num_heads=4),
-        dict(mask_rate=0),
-        dict(pretrain_epochs=-1),
-        dict(max_length=1024),
-        dict(patience=0),
-    ],
-)
-def test_invalid_configs_are_refused(bad):
-    with pytest.raises(ValueError):
-        TrainConfig(**bad)

@@ -5,7 +5,6 @@ import pytest
 
 from classifier import Auditor, AuditorSettings, InputError
 from classifier.labels import LABELS
-from classifier.model import PassageModel
 
 
 @pytest.fixture(scope="module")
@@ -27,34 +26,6 @@ def test_classify_passages_scores_sum_to_one(tiny_auditor):
         assert set(r.scores) == set(LABELS)
         assert abs(sum(r.scores.values()) - 1) < 1e-3
         assert r.label in LABELS
-
-
-def test_scores_of_a_text_do_not_depend_on_its_batch(tiny_model_dir):
-    model = PassageModel.load(tiny_model_dir)
-    text = "医保卡余额高价回收，微信ab12"
-    others = [f"第{i}段，公积金提取流程{'很长' * (i % 17)}" for i in range(80)]
-    alone = model.predict_proba([text])[0]
-    for batch_size in (1, 64):
-        model.batch_size = batch_size
-        mixed = model.predict_proba([*others[:40], text, *others[40:63]])
-        np.testing.assert_allclose(mixed[40], alone, atol=1e-6)
-
-
-def test_long_text_is_read_in_windows_not_truncated(tiny_model_dir):
-    model = PassageModel.load(tiny_model_dir)
-    text = "".join(chr(0x4E00 + i) for i in range(1001))  # distinct characters: find() is exact
-    windows = model.windows(text)
-    assert len(windows) > 1 and all(len(w) <= model.window_chars for w in windows)
-    sentences = "医保个人账户的钱只能用于看病买药。" * 30 + "高价回收医保卡，微信ab12。"
-    # The trailing ad sits in a half-window run of whole sentences, not diluted in a full window.
-    assert any("高价回收" in w and len(w) <= model.window_chars // 2 for w in model.windows(sentences))
-    covered = set()
-    for w in windows:
-        start = text.find(w)
-        assert start >= 0
-        covered.update(range(start, start + len(w)))
-    assert covered == set(range(len(text)))
-    assert model.windows("短文本") == ["短文本"]
 
 
 def test_audit_offsets_point_into_the_original(tiny_auditor):
@@ -117,13 +88,6 @@ def test_flagged_passage_carries_citations(keyword_model):
     (result,) = auditor.classify_passages(["长期回收医保药，回流药高价"])
     assert result.flagged and "drug_resale" in result.claim_kinds
     assert any(c.provision_id == "REG-19" for c in result.citations)
-
-
-def test_missing_model_folder_is_a_clear_error(tmp_path):
-    from classifier.model import ModelLoadError
-
-    with pytest.raises(ModelLoadError, match=r"config\.json"):
-        PassageModel.load(tmp_path)
 
 
 def test_evidence_never_repeats_an_original_span():
