@@ -47,11 +47,35 @@ def auditor():
     return Auditor.load()
 
 
+# What the labeling guide's verdict table asks of a page made of one golden passage: an ad is
+# blocked; a withdrawal claim is blocked or reviewed by confidence; true and unrelated text passes.
+EXPECTED_PAGE = {
+    AD: ("cashout_ad", {"block"}),
+    PW: ("misleading", {"block", "review"}),
+    OK: ("accurate", {"pass"}),
+    NE: ("unrelated", {"pass"}),
+}
+
+
 def test_golden_table_accuracy(auditor):
     results = auditor.classify_passages([text for text, _ in GOLDEN])
     wrong = [(text, gold, r.label) for (text, gold), r in zip(GOLDEN, results, strict=True) if r.label != gold]
     accuracy = 1 - len(wrong) / len(GOLDEN)
     assert accuracy >= 0.75, f"golden accuracy {accuracy:.2f}; wrong: {wrong}"
+
+
+def test_golden_table_verdicts_and_suggestions(auditor):
+    # The suggestion is what a moderator acts on; checking labels alone once hid an unreachable block.
+    pages = [auditor.audit(text, evidence=False) for text, _ in GOLDEN]
+    wrong = []
+    for (text, gold), page in zip(GOLDEN, pages, strict=True):
+        verdict, suggestions = EXPECTED_PAGE[gold]
+        if page.verdict != verdict or page.suggestion not in suggestions:
+            wrong.append((text, gold, page.verdict, page.suggestion))
+    accuracy = 1 - len(wrong) / len(GOLDEN)
+    assert accuracy >= 0.75, f"golden page accuracy {accuracy:.2f}; wrong: {wrong}"
+    # No ad is ever passed, whatever its confidence.
+    assert all(page.suggestion != "pass" for (_, gold), page in zip(GOLDEN, pages, strict=True) if gold == AD)
 
 
 def test_flags_carry_kinds_citations_and_evidence(auditor):
