@@ -5,7 +5,7 @@ import pytest
 
 from classifier.claim_head import ClaimHead
 from classifier.labels import CLAIM_KINDS
-from training.claim_head import fit_thresholds, kind_matrix, micro_f1, per_kind_f1
+from training.claim_head import choose_scheme, fit_global_threshold, fit_thresholds, kind_matrix, micro_f1, per_kind_f1
 
 
 def test_micro_f1_counts():
@@ -41,3 +41,25 @@ def test_fit_thresholds_uses_the_floor_when_a_kind_is_missed():
 def test_fit_thresholds_refuses_mismatched_input():
     with pytest.raises(ValueError, match="matching"):
         fit_thresholds(np.zeros((2, len(CLAIM_KINDS))), np.zeros((3, len(CLAIM_KINDS)), int))
+
+
+def test_global_threshold_is_one_number_for_every_kind():
+    gold = kind_matrix([["drug_resale"], ["card_lending"], ["drug_resale", "card_lending"]])
+    probs = np.zeros((3, len(CLAIM_KINDS)))
+    probs[:, CLAIM_KINDS.index("drug_resale")] = [0.9, 0.2, 0.6]
+    probs[:, CLAIM_KINDS.index("card_lending")] = [0.1, 0.7, 0.65]
+    thresholds, floor = fit_global_threshold(probs, gold)
+    assert len(set(thresholds.tolist())) == 1 and 0.2 < thresholds[0] <= 0.6 and floor == 1.0
+
+
+def test_choose_scheme_takes_per_kind_thresholds_when_kinds_separate_at_different_points():
+    rng = np.random.default_rng(1)
+    gold = kind_matrix([[CLAIM_KINDS[i % 2]] for i in range(80)])
+    probs = np.zeros(gold.shape)
+    a, b = 0, 1
+    # kind a separates near 0.8, kind b near 0.25: no single threshold serves both
+    probs[:, a] = np.where(gold[:, a] == 1, rng.uniform(0.85, 0.95, len(gold)), rng.uniform(0.55, 0.75, len(gold)))
+    probs[:, b] = np.where(gold[:, b] == 1, rng.uniform(0.26, 0.35, len(gold)), rng.uniform(0.0, 0.2, len(gold)))
+    choice = choose_scheme(probs, gold, folds=4, repeats=2)
+    assert choice["scheme"] == "per_kind"
+    assert choice["cv_micro_f1"]["per_kind"] > choice["cv_micro_f1"]["global"] + 0.1
