@@ -96,6 +96,19 @@ def run_one(engine: str, pages: Path, work: Path) -> None:
                       "seconds": round(seconds, 1), "articles_per_minute": round(stats.audited / seconds * 60, 1)}))  # fmt: skip
 
 
+def _model_identity() -> dict:
+    """Which model was measured: the shipped folder's version and a hash of its files."""
+    import hashlib
+
+    from classifier.model import DEFAULT_MODEL_DIR
+
+    config = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256()
+    for path in sorted(DEFAULT_MODEL_DIR.iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return {"version": config.get("auditor", {}).get("version"), "files_sha256": digest.hexdigest()[:16]}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.batch")
     parser.add_argument("--pages", type=int, default=1000)
@@ -113,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     pages.mkdir()
     generate(pages, args.pages)
     results = {"pages": args.pages, "cpu_cores": os.cpu_count(), "load_average_at_start": os.getloadavg()[0],
-               "runs": {}}  # fmt: skip
+               "model": _model_identity(), "runs": {}}  # fmt: skip
     for engine in args.engines.split(","):
         results["runs"][engine] = measure(engine, pages, work)
         print(engine, results["runs"][engine], flush=True)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from classifier.batch.rows import ErrorRow, PassageRow, ResultRow, SkipRow
-from classifier.labels import CLAIM_KINDS, VERDICTS
+from classifier.labels import REPORTED_CLAIM_KINDS, VERDICTS
 
 VERDICT_COLORS = {"cashout_ad": "#b00020", "misleading": "#e65100", "accurate": "#2e7d32", "unrelated": "#607d8b"}
 
@@ -61,7 +61,7 @@ def bars(counts: dict[str, int], colors: dict[str, str] | None = None) -> list[d
 
 def render_report(rows: list[ResultRow], errors: list[ErrorRow], skipped: list[SkipRow], summary: str) -> str:
     verdicts = {v: sum(1 for r in rows if r.verdict == v) for v in VERDICTS}
-    kinds = {k: sum(1 for r in rows if k in r.claim_kinds) for k in CLAIM_KINDS}
+    kinds = {k: sum(1 for r in rows if k in r.claim_kinds) for k in REPORTED_CLAIM_KINDS}
     digest = hashlib.sha256("".join(r.model_dump_json() for r in rows).encode()).hexdigest()[:12]
     return (
         _environment()

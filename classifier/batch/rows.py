@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from classifier.schemas import ClaimKind, Evidence, Label, Suggestion, Verdict
+from classifier.schemas import ClaimKind, Evidence, Label, ReportedClaimKind, Suggestion, Verdict
 
-ROW_FORMAT = 2  # bump when a row's shape changes: journaled rows of another format are re-audited
+ROW_FORMAT = 3  # bump when a row's shape changes: journaled rows of another format are re-audited
 
 
 class _Row(BaseModel):
@@ -37,7 +37,7 @@ class PassageRow(_Row):
     text: str
     label: Label
     score: float = Field(ge=0, le=1)
-    claim_kinds: list[ClaimKind]
+    claim_kinds: list[ReportedClaimKind]
     evidence: list[Evidence]
     citations: list[CitationRef]
 
@@ -51,7 +51,7 @@ class ResultRow(_Row):
     verdict: Verdict
     suggestion: Suggestion
     confidence: float = Field(ge=0, le=1)
-    claim_kinds: list[ClaimKind]
+    claim_kinds: list[ReportedClaimKind]
     passages: int = Field(ge=0, description="passages audited")
     flagged_passages: int = Field(ge=0)
     top_label: Label | None = Field(description="label of the highest-scoring flagged passage")

@@ -16,6 +16,7 @@ from classifier.batch import run_batch
 from tests.batch.helpers import AD, TRUE, read_jsonl, write_jsonl, write_warc
 
 pytestmark = pytest.mark.slow
+pytest.importorskip("ray")  # the [ray] extra
 
 
 @pytest.fixture

@@ -111,3 +111,10 @@ def test_rows_are_typed(tmp_path):
     ]
     header = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     assert {"source", "top_label", "top_score", "model_version"} <= set(header)
+
+
+def test_a_flag_with_no_recognised_claim_kind_is_written(tmp_path):
+    # Found by the benchmark: a row with claim kind `unspecified` failed validation and stopped the run.
+    rows, report = _keyword_run(tmp_path, [{"id": "vague", "text": "本店长期专业回收，价格公道，欢迎来电。"}])
+    assert rows[0]["claim_kinds"] == ["unspecified"] and rows[0]["top_flagged"][0]["claim_kinds"] == ["unspecified"]
+    assert "unspecified" in report

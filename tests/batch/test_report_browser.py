@@ -97,9 +97,10 @@ def test_report_in_chromium(report, browser):
     page.select_option("#fv", "")
     page.click("#index tbody tr:not(.hidden) a[href^='#doc-']")
     target = page.evaluate("location.hash")
-    page.evaluate(f"document.querySelector('{target}').open = true")
+    page.evaluate(f"document.querySelectorAll('{target}, {target} details').forEach(d => d.open = true)")
     page.locator(target).scroll_into_view_if_needed()
     assert page.locator(f"{target} blockquote").count() >= 1
+    assert page.locator(f"{target} dd pre").count() == page.locator(f"{target} dt").count() >= 1  # statutes, once each
     page.locator(target).screenshot(path=str(SCREENSHOTS / "batch-report-details.png"))
     page.locator("h2", has_text="Skipped").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "batch-report-skipped-errors.png"), full_page=False)
