@@ -19,10 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="model folder (default: the shipped model)")
     args = parser.parse_args(argv)
 
-    import uvicorn
-
+    # Settings first, the app (model, torch, uvicorn) after: a bad setting is reported in a moment.
     from service import log_format
-    from service.app import create_app
     from service.settings import ServiceSettings
 
     log_format.configure()
@@ -47,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"*** WARNING: authentication is DISABLED; anyone who can reach {settings.host}:{settings.port} can use the API ***",
               file=sys.stderr)  # fmt: skip
     print(f"feedback database: {settings.database_url}", file=sys.stderr)
+    import uvicorn
+
+    from service.app import create_app
+
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
     return 0
 

@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -96,17 +94,6 @@ def test_audit_table_format(run_cli, tmp_path):
     (tmp_path / "a.txt").write_text("医保卡余额不能取现。", encoding="utf-8")
     code, out, _ = run_cli("audit", str(tmp_path / "a.txt"), "--format", "table")
     assert code == 0 and "verdict:" in out and "suggestion:" in out
-
-
-def test_module_entry_point_reads_stdin(tiny_model_dir):
-    proc = subprocess.run(
-        [sys.executable, "-m", "classifier", "--model", str(tiny_model_dir), "audit", "-"],
-        input="医保卡余额不能取现。".encode(),
-        capture_output=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr.decode()
-    assert json.loads(proc.stdout)["id"] == "-"
 
 
 def test_missing_model_exits_two(tmp_path, capsys):

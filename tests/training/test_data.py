@@ -155,6 +155,7 @@ def test_a_training_passage_close_to_a_challenge_passage_is_a_leak():
     assert challenge_leaks(far, challenge) == []
 
 
+@pytest.mark.slow  # about 20 s: near-duplicate and leak search over the whole corpus
 def test_shipped_corpus_and_challenge_set_are_valid():
     assert main(["validate"]) == 0
 
@@ -178,6 +179,7 @@ def test_near_duplicate_search_is_exact():
     assert [(i, j) for i, j, _ in pairs] == brute == [(0, 1)]
 
 
+@pytest.mark.slow  # imports `datasets` and loads the whole corpus
 def test_loads_through_datasets_with_the_corpus_split():
     splits = load_splits()
     assert set(splits) == {"train", "dev", "test"}
