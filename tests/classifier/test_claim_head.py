@@ -18,6 +18,8 @@ CUES = {
 }
 
 
+# The tests below fit a head (7 logistic regressions over the full hashed feature space, about 4 s
+# of CPU): training a model puts them in the slow suite.
 @pytest.fixture(scope="module")
 def head():
     texts, labels, kinds = [], [], []
@@ -29,6 +31,7 @@ def head():
     return ClaimHead.fit(texts, labels, kinds, c=10.0)
 
 
+@pytest.mark.slow
 def test_head_recovers_the_kind_from_the_sentence(head):
     probs = head.probabilities(["出租医保卡，联系我", "统筹基金提取的办法"], [AD, PW])
     assert probs.shape == (2, len(CLAIM_KINDS))
@@ -47,11 +50,13 @@ def test_decide_uses_thresholds_then_floor_then_unspecified():
     ]
 
 
+@pytest.mark.slow
 def test_head_refuses_unflagged_passages(head):
     with pytest.raises(ValueError, match="flagged passages only"):
         head.probabilities(["今天天气很好"], ["neutral"])
 
 
+@pytest.mark.slow
 def test_save_and_load_round_trip(head, tmp_path):
     head.thresholds = np.linspace(0.3, 0.6, len(CLAIM_KINDS))
     head.floor = 0.15
@@ -65,6 +70,7 @@ def test_save_and_load_round_trip(head, tmp_path):
     assert loaded.floor == pytest.approx(0.15)
 
 
+@pytest.mark.slow
 def test_load_refuses_a_head_for_other_kinds(head, tmp_path):
     head.save(tmp_path)
     with np.load(tmp_path / FILE_NAME) as z:

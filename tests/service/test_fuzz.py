@@ -16,6 +16,8 @@ from service.settings import ServiceSettings
 from tests.conftest import KeywordModel
 
 schemathesis = pytest.importorskip("schemathesis")
+# Fuzzing costs about 9 s of CPU, more than a third of the fast suite: it runs in the slow suite (make test).
+pytestmark = pytest.mark.slow
 
 KEY = "fuzz-key-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {KEY}"}
