@@ -22,7 +22,7 @@ from typing import IO
 from classifier.auditor import Auditor, InputError
 from classifier.legal import provision
 from classifier.model import ModelLoadError
-from classifier.schemas import ArticleResult
+from classifier.schemas import ArticleResult, PassageResult
 from classifier.settings import AuditorSettings
 from classifier.textio import DecodeError, decode_bytes
 
@@ -81,16 +81,16 @@ def cmd_classify(args, auditor_factory) -> int:
 
     def flush() -> None:
         nonlocal bad
-        valid = [(n, row) for n, row, error in pending if error is None]
-        results: dict[int, object] = {}
+        valid = [(n, row) for n, row, error in pending if error is None and row is not None]
+        results: dict[int, PassageResult | str] = {}
         try:
             for (n, _), result in zip(valid, auditor.classify_passages([row["text"] for _, row in valid]), strict=True):
                 results[n] = result
         except InputError:
             # One oversize text must not sink its neighbours: fall back to one at a time.
-            for n, row in valid:
+            for n, valid_row in valid:
                 try:
-                    results[n] = auditor.classify_passages([row["text"]])[0]
+                    results[n] = auditor.classify_passages([valid_row["text"]])[0]
                 except InputError as exc:
                     results[n] = f"{args.input} line {n}: {exc}"
         for n, row, error in pending:
@@ -102,6 +102,7 @@ def cmd_classify(args, auditor_factory) -> int:
                 rid = row.get("id") if isinstance(row, dict) else None
                 out.write(json.dumps({"id": rid, "line": n, "error": outcome}, ensure_ascii=False) + "\n")
             else:
+                assert row is not None and outcome is not None  # only a valid row has a result
                 payload = {"id": row["id"], **outcome.model_dump(exclude={"start", "end", "text"})}
                 out.write(json.dumps(payload, ensure_ascii=False) + "\n")
         pending.clear()

@@ -137,7 +137,7 @@ def linear_evidence(
     """
     if top_k == 0 or not items:
         return [[] for _ in items]
-    out = []
+    out: list[list[Evidence]] = []
     for norm, idx, probs, offset in items:
         text = norm.text
         if not text:

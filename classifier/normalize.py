@@ -54,6 +54,10 @@ _HANDLE_DIGITS = re.compile(r"[0-9零〇一幺二两三四五六七八九]{5,}")
 _SPACES = re.compile(r"[ \t\u3000]{2,}")
 
 
+def _constant(replacement: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: replacement
+
+
 @dataclass(frozen=True)
 class NormalizedText:
     """Normalized text plus, for each of its characters, the original span it came from."""
@@ -149,7 +153,7 @@ def normalize(text: str) -> NormalizedText:
     items = _to_simplified(items)
     items = _regex_pass(items, _SEPARATOR_RUN, lambda m: "")
     for pattern, replacement in _ALIAS_PATTERNS:
-        items = _regex_pass(items, pattern, lambda m, r=replacement: r)
+        items = _regex_pass(items, pattern, _constant(replacement))
     items = _regex_pass(items, _HANDLE_DIGITS, lambda m: "".join(_CN_DIGITS.get(c, c) for c in m.group()))
     items = _regex_pass(items, _EMOJI, lambda m: " ")
     items = _regex_pass(items, _SPACES, lambda m: " ")

@@ -13,7 +13,8 @@ from classifier.labels import CLAIM_KINDS, LABELS, REPORTED_CLAIM_KINDS, SUGGEST
 Label = Literal[LABELS]  # type: ignore[valid-type]
 ClaimKind = Literal[CLAIM_KINDS]  # type: ignore[valid-type]
 ReportedClaimKind = Literal[REPORTED_CLAIM_KINDS]  # type: ignore[valid-type]
-Route = Literal[tuple(ROUTES)]  # type: ignore[valid-type]
+_ROUTE_NAMES = tuple(ROUTES)
+Route = Literal[_ROUTE_NAMES]  # type: ignore[valid-type]
 Actor = Literal[ACTORS]  # type: ignore[valid-type]
 Verdict = Literal[VERDICTS]  # type: ignore[valid-type]
 Suggestion = Literal[SUGGESTIONS]  # type: ignore[valid-type]

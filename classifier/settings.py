@@ -38,7 +38,7 @@ class AuditorSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _ordered(self) -> AuditorSettings:
-        both = self.block_threshold is not None and self.review_threshold is not None
-        if both and self.review_threshold > self.block_threshold:
+        block, review = self.block_threshold, self.review_threshold
+        if block is not None and review is not None and review > block:
             raise ValueError("review_threshold must not exceed block_threshold")
         return self

@@ -5,6 +5,7 @@ Also the OpenAPI description of that shape per status, so the spec lists what th
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -35,7 +36,7 @@ def error_body(code: str, message: str, details: object = None) -> dict:
 
 
 def error_response(
-    status: int, code: str, message: str, details: object = None, headers: dict | None = None
+    status: int, code: str, message: str, details: object = None, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
@@ -68,7 +69,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type"}
 
 
-def _clean(errors: list[dict]) -> list[dict]:
+def _clean(errors: Sequence[Mapping[str, Any]]) -> list[dict]:
     # Echoing back a 20,000-character input in "input" helps nobody; keep location and reason.
     return [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")} for e in errors]
 

@@ -156,10 +156,9 @@ class InferenceEngine:
                     raise  # a single audit: the request's own 500 (logged with its request id)
                 # One article broke the shared call: run the units alone so it fails only itself.
                 log.exception("audit call failed; retrying its articles one by one")
-                results = []
                 for n, unit in call:
                     try:
-                        results += await self._audit_call(deadline, [unit])
+                        parts[n] += await self._audit_call(deadline, [unit])
                     except ApiError:
                         raise
                     except Exception:
@@ -167,10 +166,9 @@ class InferenceEngine:
                         failed[n] = ApiError(
                             500, "internal_error", "the model failed on this article; it has been logged"
                         )
-                        results.append(None)
+                continue
             for (n, _), result in zip(call, results, strict=True):
-                if result is not None:
-                    parts[n].append(result)
+                parts[n].append(result)
         return [
             failed[n] if n in failed else article_from_units(self.auditor, a, parts[n]) for n, a in enumerate(articles)
         ]

@@ -98,19 +98,15 @@ async def audit_batch(body: BatchAuditRequest, _: CallerDep, engine: EngineDep, 
         for n, result in zip(where, await engine.audit(prepared, deadline) if prepared else [], strict=True):
             outcome[n] = result
     items = []
-    for article, result in zip(body.articles, outcome, strict=True):
-        if isinstance(result, ArticleResult):
-            state.metrics.observe_passages(result.passages)
+    for article, done in zip(body.articles, outcome, strict=True):
+        if isinstance(done, ArticleResult):
+            state.metrics.observe_passages(done.passages)
             items.append(
-                BatchItem(
-                    id=article.id, result=result if article.statutes else result.model_copy(update={"statutes": {}})
-                )
+                BatchItem(id=article.id, result=done if article.statutes else done.model_copy(update={"statutes": {}}))
             )
         else:
-            assert result is not None
+            assert done is not None
             items.append(
-                BatchItem(
-                    id=article.id, error=ErrorDetail(code=result.code, message=result.message, details=result.details)
-                )
+                BatchItem(id=article.id, error=ErrorDetail(code=done.code, message=done.message, details=done.details))
             )
     return BatchAuditResponse(model_version=engine.auditor.model.info.version, results=items)
