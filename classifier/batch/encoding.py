@@ -84,10 +84,10 @@ def decode_page(data: bytes, name: str, declared: str | None = None, html: bool 
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    codec = _codec(best.encoding) if best is not None else None
-    if codec:
+    detected = _codec(best.encoding) if best is not None else None
+    if detected:
         try:
-            return data.decode(codec), codec
+            return data.decode(detected), detected
         except UnicodeDecodeError:
             pass
     try:

@@ -155,7 +155,7 @@ class AuditActor:
         for record in records:
             if record["status"] == "todo":
                 prepared, error = try_prepare(_document(record), self.auditor.settings)
-                if error is not None:
+                if prepared is None:  # try_prepare gives a reason exactly when it gives no article
                     record.update(status="error", reason=error)
                 else:
                     todo.append((record, prepared))
@@ -207,7 +207,10 @@ def _outcome(record: dict, journal: Journal) -> Outcome:
         return skip_outcome(Document(doc.id, doc.url, None, doc.content_type, skipped=record["reason"],
                                      duplicate_of=doc.duplicate_of, position=doc.position, source=doc.source))  # fmt: skip
     if status == "journal":
-        return journal_outcome(doc, key, journal.get(key))
+        entry = journal.get(key)
+        if entry is None:
+            raise RuntimeError(f"journal entry {key} was triaged as present but is gone")
+        return journal_outcome(doc, key, entry)
     if status == "error":
         if key is not None:  # an audit error: journaled like a row
             journal.append_error(key, doc.id, record["reason"])

@@ -36,7 +36,7 @@ from classifier.textio import DecodeError
 
 MAX_DOCUMENT_BYTES = 10_000_000  # raw bytes; the auditor's character limit applies to extracted text
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".xht", ".shtml"}
-_SUFFIX_TYPES = {**dict.fromkeys(_HTML_SUFFIXES, "html"), ".txt": "text", ".text": "text", ".md": "markdown",
+_SUFFIX_TYPES: dict[str, ContentType] = {**dict.fromkeys(_HTML_SUFFIXES, "html"), ".txt": "text", ".text": "text", ".md": "markdown",
                  ".markdown": "markdown"}  # fmt: skip
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".arc.gz")
@@ -254,7 +254,8 @@ def _jsonl_row(raw: bytes, n: int) -> tuple[str, Document]:
             "", None, None, "text", error=f"line {n}: 'url' must be a string, not {type(url).__name__}"
         )
     url = url or None
-    for key, content_type in (("html", "html"), ("text", "text"), ("markdown", "markdown")):
+    fields: tuple[tuple[str, ContentType], ...] = (("html", "html"), ("text", "text"), ("markdown", "markdown"))
+    for key, content_type in fields:
         if key in row and row[key] is not None:
             if not isinstance(row[key], str):
                 return local_id, Document("", url, None, "text", error=f"line {n}: '{key}' must be a string")
@@ -292,6 +293,7 @@ def _warc_documents(unit: Unit) -> Iterator[tuple[str, Document]]:
                         Document("", None, None, "html", error=f"WARC record at byte {offset}: {error}"),
                     )
                     continue
+                assert member is not None  # _gzip_members gives a member's bytes or an error
                 try:
                     records = list(_records(ArchiveIterator(io.BytesIO(member), check_digests=False)))
                 except Exception as exc:  # warcio raises many kinds on malformed records

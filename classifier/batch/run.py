@@ -14,6 +14,7 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classifier.batch.audit import (
     Outcome,
@@ -28,6 +29,10 @@ from classifier.batch.audit import (
 from classifier.batch.journal import Journal, document_key, fingerprint
 from classifier.batch.outputs import atomic_write, render_csv, render_jsonl
 from classifier.batch.readers import Document, Unit, plan_inputs, read_unit
+from classifier.batch.rows import ErrorRow, ResultRow, SkipRow
+
+if TYPE_CHECKING:
+    from classifier.settings import AuditorSettings
 
 LOG_EVERY_SECONDS = 10.0
 
@@ -53,6 +58,7 @@ class BatchStats:
             self.audited += 1
             self.reused += outcome.status == "reused"
         elif outcome.status == "skipped":
+            assert isinstance(outcome.row, SkipRow)  # a skipped outcome carries a skip row
             self.skipped += 1
             self.skip_reasons[outcome.row.reason] += 1
         else:
@@ -121,9 +127,11 @@ def run_batch(
         progress.close()
     stats.seconds = time.time() - started
     outcomes.sort(key=lambda o: o.position)
-    rows = [o.row for o in outcomes if o.status in ("audited", "reused")]
-    errors = [o.row for o in outcomes if o.status == "error"]
-    skipped = [o.row for o in outcomes if o.status == "skipped"]
+    rows = [o.row for o in outcomes if o.status in ("audited", "reused") and isinstance(o.row, ResultRow)]
+    errors = [o.row for o in outcomes if o.status == "error" and isinstance(o.row, ErrorRow)]
+    skipped = [o.row for o in outcomes if o.status == "skipped" and isinstance(o.row, SkipRow)]
+    if len(rows) + len(errors) + len(skipped) != len(outcomes):
+        raise RuntimeError("an outcome's status does not match its row type")
     atomic_write(output, render_jsonl(rows))
     atomic_write(errors_path, render_jsonl(errors))
     atomic_write(skipped_path, render_jsonl(skipped))
@@ -173,7 +181,7 @@ def triage(doc: Document, job: str, journal: Journal) -> tuple[Outcome | None, s
 
 # ---------------------------------------------------------------- the local engine
 
-_WORKER_SETTINGS = None
+_WORKER_SETTINGS: AuditorSettings | None = None
 
 
 def _worker_init(settings_json: str) -> None:
@@ -186,6 +194,8 @@ def _worker_init(settings_json: str) -> None:
 
 def _prepare_job(item: tuple[Document, str]):
     doc, key = item
+    if _WORKER_SETTINGS is None:
+        raise RuntimeError("_worker_init has not run in this process")
     return doc, key, *try_prepare(doc, _WORKER_SETTINGS)
 
 
@@ -205,9 +215,11 @@ def _run_local(units, auditor, job: str, journal: Journal, workers: int, batch_a
                 if outcome is not None:
                     ready.append(outcome)
                 else:
+                    assert key is not None  # triage keys every document it leaves to the model
                     yield doc, key
 
     settings_json = auditor.settings.model_dump_json()
+    prepared_stream: Iterator[tuple]
     if workers > 1:
         import multiprocessing as mp
 
