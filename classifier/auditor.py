@@ -54,6 +54,7 @@ class InputError(ValueError):
 
 
 def check_text(text: str, name: str, settings: AuditorSettings) -> None:
+    """Raise InputError, naming ``name``, for a text the auditor refuses (not a string, blank, over the limit, binary)."""
     if not isinstance(text, str):
         raise InputError(f"{name} must be a string")
     if not text.strip():
@@ -90,6 +91,12 @@ def prepare_article(
 
 
 class Auditor:
+    """The one entry point: a model plus settings; classifies passages and audits articles.
+
+    ``model`` is anything that follows ``classifier.scoring_model.ScoringModel`` (``PassageModel``
+    for a model folder, see ``Auditor.load``); settings override the model's fitted thresholds.
+    """
+
     def __init__(self, model: ScoringModel, settings: AuditorSettings | None = None) -> None:
         self.model = model
         self.settings = settings or AuditorSettings()
@@ -114,25 +121,30 @@ class Auditor:
 
     @property
     def claim_kinds_source(self) -> str:
+        """Where flagged passages' claim kinds come from: the model's claim head or the rule layer."""
         if getattr(self.model, "claim_head", None) is not None:
             return "claim head (classifier/claim_head.py)"
         return "rule layer (classifier/claims.py): this model ships no claim head"
 
     @property
     def block_threshold(self) -> float:
+        """Flag probability at which a flagged page is blocked rather than sent to review."""
         return self.thresholds.block
 
     @property
     def review_threshold(self) -> float:
+        """Flag probability below which a passage's flag is not raised."""
         return self.thresholds.review
 
     @classmethod
     def load(cls, path: str | None = None, settings: AuditorSettings | None = None) -> Auditor:
+        """Load a model folder (default: ``settings.model_path``, else the shipped model); raises ModelLoadError."""
         settings = settings or AuditorSettings()
         model = PassageModel.load(path or settings.model_path, quantize=settings.quantize, threads=settings.threads)
         return cls(model, settings)
 
     def info(self) -> dict:
+        """The model's name, version and data hash, the thresholds in force, and how evidence and claim kinds are made."""
         i = self.model.info
         return {
             "name": i.name,

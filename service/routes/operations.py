@@ -41,4 +41,5 @@ async def readyz(state: StateDep):
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(state: StateDep) -> Response:
+    """Prometheus metrics (requests, latency, flags)."""
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

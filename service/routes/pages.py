@@ -23,14 +23,17 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 async def page() -> FileResponse:
+    """The moderators' page."""
     return FileResponse(STATIC / "index.html")
 
 
 @router.get("/docs", response_class=HTMLResponse)
 async def swagger_ui(request: Request) -> HTMLResponse:
+    """Swagger UI, served with local assets (no CDN)."""
     return templates.TemplateResponse(request, "swagger.html", {"title": request.app.title})
 
 
 @router.get("/redoc", response_class=HTMLResponse)
 async def redoc(request: Request) -> HTMLResponse:
+    """ReDoc, served with local assets (no CDN)."""
     return templates.TemplateResponse(request, "redoc.html", {"title": request.app.title})

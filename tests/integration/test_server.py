@@ -17,9 +17,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "config.json").exists(), reason="no shipped model"),
 ]
-MISLEADING = (Path(__file__).resolve().parents[2] / "examples" / "misleading_article.txt").read_text(
-    encoding="utf-8"
-)
+MISLEADING = (Path(__file__).resolve().parents[2] / "examples" / "misleading_article.txt").read_text(encoding="utf-8")
 
 
 def post(url: str, payload: dict, headers: dict | None = None) -> tuple[int, dict]:
