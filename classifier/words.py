@@ -19,7 +19,8 @@ def _tokenizer():
 
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
-    tok.load_userdict(str(USER_DICT))
+    with open(USER_DICT, "rb") as userdict:  # jieba leaves a file it opens itself unclosed
+        tok.load_userdict(userdict)
     return tok
 
 
