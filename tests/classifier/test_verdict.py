@@ -55,3 +55,49 @@ def test_flags_below_the_page_threshold_do_not_decide_the_page_but_send_it_to_re
 def test_inconsistent_thresholds_are_refused_not_clamped(bad):
     with pytest.raises(ValueError):
         Thresholds(**bad)
+
+
+# Boundaries and the unrelated page's confidence: mutants that survived the tests above (reports/mutation.md).
+
+
+def test_thresholds_are_inclusive():
+    th = Thresholds(review=0.5, block=0.9)
+    # A flag exactly at the review threshold is raised; a page exactly at the block threshold is blocked.
+    probs = np.stack([_p(advertises_cashout=0.5, neutral=0.3, accurate=0.2)])
+    assert decide_labels(probs, 0.5).tolist() == [LABEL2ID[AD]]
+    assert article_verdict([AD], [0.9], th)[:2] == ("cashout_ad", "block")
+
+
+def test_each_weak_flag_falls_back_to_its_own_best_other_label():
+    probs = np.stack(
+        [
+            _p(advertises_cashout=0.4, neutral=0.35, accurate=0.25),
+            _p(presents_withdrawal_legitimate=0.4, accurate=0.35, neutral=0.25),
+        ]
+    )
+    assert decide_labels(probs, 0.5).tolist() == [LABEL2ID["neutral"], LABEL2ID["accurate"]]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(review=-0.1, block=0.9), r"threshold review = -0.1 is outside \[0, 1\]"),
+        (dict(review=0.5, block=1.1), r"threshold block = 1.1 is outside \[0, 1\]"),
+        (dict(review=0.6, block=0.5), "review threshold 0.6 exceeds block threshold 0.5"),
+        (dict(review=0.5, block=0.9, page={"accurate": 0.7}), r"not flags: \['accurate'\]"),
+    ],
+)
+def test_bad_thresholds_are_refused_with_their_name(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Thresholds(**kwargs)
+
+
+def test_the_ends_of_the_range_and_equal_thresholds_are_allowed():
+    assert Thresholds(review=0.0, block=1.0).block == 1.0
+    assert Thresholds(review=0.7, block=0.7).review == 0.7
+
+
+def test_an_unrelated_page_is_as_confident_as_its_least_sure_neutral_passage():
+    th = Thresholds(review=0.5, block=0.9)
+    assert article_verdict(["neutral", "neutral"], [0.7, 0.9], th) == ("unrelated", "pass", 0.7)
+    assert article_verdict([], [], th) == ("unrelated", "pass", 1.0)
