@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import uuid
+import warnings
 from collections.abc import Iterator
 from functools import partial
 
@@ -179,7 +180,11 @@ def run_ray(units: list[Unit], auditor, job: str, journal: Journal, batch_articl
         watchdog = _start_watchdog()
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
-        context = ray.data.DataContext.get_current()
+        with warnings.catch_warnings():
+            # Ray Data's DataContext() assigns its own deprecated fields' defaults (use_push_based_shuffle,
+            # use_polars, ...) and warns about them (ray 2.60); we set none of them. Created once per process.
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ray\.data\.context")
+            context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         done_ref = ray.put(frozenset(journal.entries))
