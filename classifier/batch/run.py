@@ -93,6 +93,10 @@ def run_batch(
     auditor=None,
 ) -> BatchStats:
     """Audit every input; returns the counts. `auditor` (tests) replaces loading one."""
+    if engine not in ("local", "ray"):
+        raise ValueError(f"engine must be 'local' or 'ray', not {engine!r}")
+    if workers < 1 or batch_articles < 1:
+        raise ValueError("workers and batch_articles must be at least 1")
     started = time.time()
     output = Path(output)
     errors_path = Path(errors_path or output.with_name(output.stem + ".errors.jsonl"))

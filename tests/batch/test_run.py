@@ -252,3 +252,10 @@ def test_progress_lines_off_a_terminal_show_the_total_and_an_eta(tmp_path, capsy
     run_batch([str(src)], tmp_path / "out.jsonl", auditor=Auditor(KeywordModel()))
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("progress:")]
     assert lines and all("/3 inputs" in line and "ETA" in line for line in lines)
+
+
+@pytest.mark.parametrize("bad", [{"engine": "spark"}, {"workers": 0}, {"batch_articles": 0}])
+def test_bad_arguments_fail_before_any_work(tmp_path, bad):
+    with pytest.raises(ValueError):
+        run_batch([str(tmp_path)], tmp_path / "out" / "r.jsonl", **bad)
+    assert not (tmp_path / "out").exists()
