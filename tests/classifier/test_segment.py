@@ -104,3 +104,14 @@ def test_broken_html_falls_back_to_visible_text():
     doc = extract_html("<div><p>医保卡余额不能取现<script>var x=1</script>")
     assert "医保卡余额不能取现" in doc.text
     assert "var x" not in doc.text
+
+
+def test_pack_sentences_covers_the_text_in_runs_of_whole_sentences():
+    from classifier.segment import pack_sentences
+
+    sentence = "医保个人账户的钱只能用于看病买药。"  # 17 characters
+    text = sentence * 7
+    runs = pack_sentences(text, 40)
+    assert [(s.start, s.end) for s in runs] == [(i * 34, min(i * 34 + 34, len(text))) for i in range(4)]
+    assert "".join(text[s.start : s.end] for s in runs) == text
+    assert pack_sentences("", 40) == []
