@@ -2,8 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-8)
-# A little below the measured line coverage of classifier/ and service/ under `make test`.
-COVERAGE_FLOOR := 85
+# A little below the measured line coverage of classifier/ and service/ under `make test` (90.5%).
+COVERAGE_FLOOR := 88
 
 .DEFAULT_GOAL := help
 .PHONY: help venv serve demo test test-fast lint format data validate datasheet train train-smoke evaluate benchmark statutes mutation
