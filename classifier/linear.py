@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -60,10 +61,12 @@ def _lowered(text: str) -> tuple[str, list[int]]:
     return "".join(chars), where
 
 
+@lru_cache(maxsize=200_000)
 def _hash(feature: str) -> int:
     from sklearn.utils import murmurhash3_32
 
-    # As sklearn's HashingVectorizer indexes a feature (alternate_sign=False).
+    # As sklearn's HashingVectorizer indexes a feature (alternate_sign=False); cached because the
+    # same short n-grams recur in every passage.
     return abs(int(murmurhash3_32(feature, seed=0))) % N_FEATURES
 
 
@@ -126,19 +129,21 @@ class HashedLinear:
         (value x coefficient) split evenly over its occurrences and their characters. The shares
         sum to the feature part of ``direction @ logits(text)`` (the intercept aside)."""
         out = np.zeros(len(text))
-        row = self.features([text])
-        if not row.nnz:
-            return out
-        value = dict(
-            zip(row.indices.tolist(), (row.data * (direction @ self.coef[:, row.indices])).tolist(), strict=True)
-        )
         spans = feature_spans(self.kind, text)
         count: dict[int, int] = {}
         for _, _, f in spans:
             count[f] = count.get(f, 0) + 1
+        # The features as ``features`` computes them (sublinear tf x idf, L2-normalized), from the
+        # counted spans rather than a second pass of the vectorizer.
+        index = np.fromiter(count, dtype=np.int64, count=len(count))
+        tfidf = (1.0 + np.log(np.fromiter(count.values(), dtype=np.float64, count=len(count)))) * self.idf[index]
+        norm = np.linalg.norm(tfidf)
+        if norm == 0:
+            return out
+        terms = tfidf / norm * (direction @ self.coef[:, index])
+        value = dict(zip(index.tolist(), terms.tolist(), strict=True))
         for start, end, f in spans:
-            if f in value:
-                out[start:end] += value[f] / count[f] / (end - start)
+            out[start:end] += value[f] / count[f] / (end - start)
         return out
 
     def logits(self, texts: list[str]) -> np.ndarray:
