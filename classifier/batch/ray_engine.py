@@ -233,7 +233,10 @@ _WATCHDOG = """
 import os, signal, sys, time
 marker = sys.argv[1].encode()
 sys.stdin.buffer.read()  # returns at EOF: the driver closed the pipe or died
-for _ in range(3):  # twice more for workers a dying raylet was still starting
+# Sweep until no marked process has been seen for 3 s (a dying raylet can still start workers for a
+# while), at most 60 s.
+quiet_since, stop_at = time.time(), time.time() + 60
+while time.time() < stop_at and time.time() - quiet_since < 3:
     for pid in os.listdir("/proc"):
         if pid.isdigit() and int(pid) != os.getpid():
             try:
@@ -242,11 +245,12 @@ for _ in range(3):  # twice more for workers a dying raylet was still starting
             except OSError:
                 continue
             if marker in env:
+                quiet_since = time.time()
                 try:
                     os.kill(int(pid), signal.SIGKILL)
                 except OSError:
                     pass
-    time.sleep(0.5)
+    time.sleep(0.2)
 """
 
 
