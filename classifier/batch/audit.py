@@ -95,27 +95,17 @@ def result_row(doc: Document, result: ArticleResult) -> ResultRow:
 
 
 def _reference(citation) -> CitationRef:
-    # Reads both citation shapes: the compact reference (reason) and the full one (explanation).
-    reason = getattr(citation, "reason", None) or getattr(citation, "explanation", "")
-    return CitationRef(provision_id=citation.provision_id, reason=reason.splitlines()[0] if reason else "",
-                       claim_kinds=citation.claim_kinds)  # fmt: skip
+    return CitationRef(provision_id=citation.provision_id, reason=citation.reason, claim_kinds=citation.claim_kinds)
 
 
 def _statutes(result: ArticleResult, passages) -> dict[str, Statute]:
+    """The statutes the row's passages cite, from the result (which carries each statute once)."""
     cited = {c.provision_id for p in passages for c in p.citations}
-    shared = getattr(result, "statutes", None)
-    if shared is not None:  # the result carries each statute once
-        return {
-            pid: Statute.model_validate(_as_dict(s), from_attributes=True) for pid, s in shared.items() if pid in cited
-        }
-    return {c.provision_id: Statute(law=c.law, article=c.article, text=c.text, confidence=c.confidence)
-            for p in passages for c in p.citations}  # fmt: skip
-
-
-def _as_dict(statute) -> dict:
-    if isinstance(statute, dict):
-        return {k: statute[k] for k in ("law", "article", "text", "confidence")}
-    return {k: getattr(statute, k) for k in ("law", "article", "text", "confidence")}
+    return {
+        pid: Statute(law=s.law, article=s.article, text=s.text, confidence=s.confidence)
+        for pid, s in result.statutes.items()
+        if pid in cited
+    }
 
 
 def error_outcome(doc: Document, reason: str, key: str | None = None) -> Outcome:
