@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,9 +15,9 @@ from classifier.auditor import Auditor
 from classifier.batch import run_batch
 from tests.batch.helpers import AD, TRUE, write_jsonl, write_warc
 from tests.conftest import KeywordModel
+from tests.processes import chromium_browser
 
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # The committed screenshots are refreshed only on request (MEDCASH_SCREENSHOTS=reports/screenshots);
 # an ordinary run writes them to a temporary folder so a test run leaves the checkout unchanged.
 SCREENSHOTS = Path(os.environ.get("MEDCASH_SCREENSHOTS") or tempfile.mkdtemp(prefix="medcash-screenshots-"))
@@ -59,14 +58,7 @@ def report(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:
-        pytest.skip("Debian chromium is not installed")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update", "--disable-sync"])  # fmt: skip
-        yield browser
-        browser.close()
+    yield from chromium_browser()
 
 
 def _visible_rows(page) -> list[list[str]]:

@@ -6,7 +6,6 @@ Screenshots: reports/screenshots/service-*.png when MEDCASH_SCREENSHOTS=reports/
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import tempfile
 import threading
@@ -17,10 +16,10 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.processes import chromium_browser
 from tests.service.conftest import make_app
 
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # The committed screenshots are refreshed only on request (MEDCASH_SCREENSHOTS=reports/screenshots);
 # an ordinary run writes them to a temporary folder so a test run leaves the checkout unchanged.
 SCREENSHOTS = Path(os.environ.get("MEDCASH_SCREENSHOTS") or tempfile.mkdtemp(prefix="medcash-screenshots-"))
@@ -48,14 +47,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update", "--disable-sync"])  # fmt: skip
-        yield browser
-        browser.close()
+    yield from chromium_browser()
 
 
 def test_moderator_page(server, browser):
