@@ -29,6 +29,7 @@ from classifier.scoring_model import ScoringModel
 from classifier.segment import Span, extract_html, segment
 from classifier.settings import AuditorSettings
 from classifier.verdict import Thresholds, article_verdict, decide_labels
+from classifier.words import shared_segmentation
 
 log = logging.getLogger(__name__)
 ContentType = Literal["text", "markdown", "html"]
@@ -140,7 +141,9 @@ class Auditor:
     def load(cls, path: str | None = None, settings: AuditorSettings | None = None) -> Auditor:
         """Load a model folder (default: ``settings.model_path``, else the shipped model); raises ModelLoadError."""
         settings = settings or AuditorSettings()
-        model = PassageModel.load(path or settings.model_path, quantize=settings.quantize, threads=settings.threads)
+        model = PassageModel.load(
+            path or settings.model_path, quantize=settings.quantize, threads=settings.threads, runtime=settings.runtime
+        )
         return cls(model, settings)
 
     def info(self) -> dict:
@@ -156,6 +159,7 @@ class Auditor:
             "review_threshold": self.review_threshold,
             "page_thresholds": self.thresholds.page,
             "member_weights": dict(i.member_weights or {}),
+            "runtime": i.runtime,
             "statutes_version": statutes_version(),
             "claim_kinds_source": self.claim_kinds_source,
             "evidence_method": self.evidence_method,
@@ -171,8 +175,10 @@ class Auditor:
             self._check_text(text, f"texts[{i}]")
         # One model call for all passages, then per-passage claim kinds and evidence.
         norms = [normalize(t) for t in texts]
-        probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
-        return self._results([(t, Span(0, len(t)), n) for t, n in zip(texts, norms, strict=True)], probs, evidence)
+        with shared_segmentation():
+            probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
+            items = [(t, Span(0, len(t)), n) for t, n in zip(texts, norms, strict=True)]
+            return self._results(items, probs, evidence)
 
     def audit(
         self, text: str, content_type: ContentType = "text", evidence: bool = True, statutes: bool = True
@@ -191,9 +197,10 @@ class Auditor:
         """Audit prepared articles with one model call over all their passages (batch throughput)."""
         started = time.perf_counter()
         norms = [n for a in articles for n in a.norms]
-        probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
         items = [(a.text, span, norm) for a in articles for span, norm in zip(a.spans, a.norms, strict=True)]
-        passages = self._results(items, probs, evidence)
+        with shared_segmentation():
+            probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
+            passages = self._results(items, probs, evidence)
         results, offset = [], 0
         for article in articles:
             results.append(self.article_result(article, passages[offset : offset + len(article.spans)], statutes))
