@@ -141,9 +141,7 @@ class Auditor:
     def load(cls, path: str | None = None, settings: AuditorSettings | None = None) -> Auditor:
         """Load a model folder (default: ``settings.model_path``, else the shipped model); raises ModelLoadError."""
         settings = settings or AuditorSettings()
-        model = PassageModel.load(
-            path or settings.model_path, quantize=settings.quantize, threads=settings.threads, runtime=settings.runtime
-        )
+        model = PassageModel.load(path or settings.model_path, quantize=settings.quantize, threads=settings.threads)
         return cls(model, settings)
 
     def info(self) -> dict:
@@ -159,7 +157,6 @@ class Auditor:
             "review_threshold": self.review_threshold,
             "page_thresholds": self.thresholds.page,
             "member_weights": dict(i.member_weights or {}),
-            "runtime": i.runtime,
             "statutes_version": statutes_version(),
             "claim_kinds_source": self.claim_kinds_source,
             "evidence_method": self.evidence_method,

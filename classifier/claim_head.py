@@ -41,9 +41,11 @@ def _raw_features(texts: list[str], labels: list[str]) -> sp.csr_matrix:
 def _weighted(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     from sklearn.preprocessing import normalize
 
-    x = counts.copy()
-    x.data = 1.0 + np.log(x.data)  # sublinear tf
-    return normalize(x.multiply(idf).tocsr())
+    x = counts.tocsr(copy=True)
+    # Sublinear tf times each column's idf, in place on the stored entries (multiplying by the
+    # dense idf row went through a dense temporary as wide as the hashed space).
+    x.data = (1.0 + np.log(x.data)) * idf[x.indices]
+    return normalize(x)
 
 
 @dataclass

@@ -120,9 +120,10 @@ class HashedLinear:
     def features(self, texts: list[str]):
         from sklearn.preprocessing import normalize
 
-        counts = _vectorizer(self.kind).transform([t.lower() for t in texts])
-        counts.data = 1.0 + np.log(counts.data)  # sublinear tf
-        return normalize(counts.multiply(self.idf).tocsr())
+        counts = _vectorizer(self.kind).transform([t.lower() for t in texts]).tocsr()
+        # Sublinear tf times each column's idf, on the stored entries only (no dense temporary).
+        counts.data = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
+        return normalize(counts)
 
     def char_attribution(self, text: str, direction: np.ndarray) -> np.ndarray:
         """Per character of ``text``, its share of ``direction @ logits``: each feature's term

@@ -11,8 +11,7 @@ being one minus the others.
 Texts longer than the model reads are scored in overlapping windows, never truncated: a passage
 takes the scores of its window with the most flag probability, so an ad at the end of a long text
 is read. Scores of a text never depend on which other texts share its batch (no per-batch
-quantization; padding is masked). The transformer runs in PyTorch or in ONNX Runtime
-(classifier/runtime.py), whichever the folder declares or the settings ask for.
+quantization; padding is masked).
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ import torch
 from classifier.claim_head import ClaimHead
 from classifier.labels import FLAG_LABELS, LABELS
 from classifier.linear import HashedLinear
-from classifier.runtime import RUNTIMES, Encoder, OnnxEncoder, RuntimeName, TorchEncoder
 from classifier.segment import pack_sentences
 
 log = logging.getLogger(__name__)
@@ -50,7 +48,6 @@ class ModelInfo:
     path: str
     member_weights: dict | None = None  # linear member kind -> weight; the transformer has the rest
     page_thresholds: dict | None = None
-    runtime: RuntimeName = "torch"
 
 
 class ModelLoadError(RuntimeError):
@@ -65,19 +62,9 @@ class PassageModel:
     claim_head: ClaimHead | None = None
 
     def __init__(
-        self,
-        model,
-        tokenizer,
-        info: ModelInfo,
-        max_length: int = 256,
-        batch_size: int = 32,
-        linear=None,
-        encoder: Encoder | None = None,
+        self, model, tokenizer, info: ModelInfo, max_length: int = 256, batch_size: int = 32, linear=None
     ) -> None:
         self.model = model.eval()
-        self.encoder: Encoder = encoder or TorchEncoder(self.model)
-        if self.encoder.name != info.runtime:
-            raise ModelLoadError(f"the model info says runtime {info.runtime!r}, the encoder is {self.encoder.name!r}")
         self.tokenizer = tokenizer
         self.info = info
         self.max_length = max_length
@@ -96,15 +83,7 @@ class PassageModel:
         self._order = [self.labels.index(label) for label in LABELS]
 
     @classmethod
-    def load(
-        cls,
-        path: str | Path | None = None,
-        quantize: bool = False,
-        threads: int | None = None,
-        runtime: RuntimeName | None = None,
-    ) -> PassageModel:
-        """Load a model folder. ``runtime`` None serves it as its config declares
-        (``auditor.runtime``; PyTorch when it declares none)."""
+    def load(cls, path: str | Path | None = None, quantize: bool = False, threads: int | None = None) -> PassageModel:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
@@ -126,27 +105,6 @@ class PassageModel:
                 warnings.simplefilter("ignore")
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         extra = getattr(model.config, "auditor", None) or {}
-        runtime = runtime or extra.get("runtime", "torch")
-        if runtime not in RUNTIMES:
-            raise ModelLoadError(
-                f"unknown runtime {runtime!r} (from {folder / 'config.json'}); expected one of {RUNTIMES}"
-            )
-        encoder: Encoder = TorchEncoder(model)
-        if runtime == "onnx":
-            if quantize:
-                raise ModelLoadError("quantize applies to the torch runtime; the ONNX graph is served as exported")
-            graph = (extra.get("onnx") or {}).get("file")
-            if not graph or not (folder / graph).is_file():
-                raise ModelLoadError(
-                    f"runtime 'onnx' asked for, but {folder} declares no ONNX graph or lacks it "
-                    "(export one with `python -m training.export_onnx --model DIR`)"
-                )
-            try:
-                encoder = OnnxEncoder.load(folder / graph, threads=threads or torch.get_num_threads())
-            except ImportError as exc:
-                raise ModelLoadError("runtime 'onnx' needs the onnxruntime package (pip install onnxruntime)") from exc
-            except Exception as exc:  # onnxruntime raises its own exception types for a bad graph
-                raise ModelLoadError(f"cannot load the ONNX graph {folder / graph}: {exc}") from exc
         weights = {k: float(w) for k, w in (extra.get("member_weights") or {}).items()}
         linear = {}
         for kind, w in weights.items():
@@ -173,11 +131,10 @@ class PassageModel:
             path=str(folder),
             member_weights=weights,
             page_thresholds=extra.get("page_thresholds"),
-            runtime=runtime,
         )
         max_length = int(extra.get("max_length", min(getattr(model.config, "max_position_embeddings", 512), 512)))
         log.info("model loaded", extra={"model": info.name, "version": info.version, "path": str(folder)})
-        loaded = cls(model, tokenizer, info, max_length=max_length, linear=linear, encoder=encoder)
+        loaded = cls(model, tokenizer, info, max_length=max_length, linear=linear)
         loaded.claim_head = claim_head
         return loaded
 
@@ -227,18 +184,19 @@ class PassageModel:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            batch = self.tokenizer(
-                [texts[i] or " " for i in idx],
-                padding=True,
-                truncation=True,
-                max_length=self.max_length,
-                return_tensors="np",
-                return_token_type_ids=False,
-            )
-            logits = self.encoder(batch["input_ids"], batch["attention_mask"])
-            out[idx] = logits[:, self._order]
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                batch = self.tokenizer(
+                    [texts[i] or " " for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                    return_token_type_ids=False,
+                )
+                logits = self.model(**batch).logits.float().numpy()
+                out[idx] = logits[:, self._order]
         return out
 
     def predict_proba(self, texts: list[str], temperature: float | None = None) -> np.ndarray:

@@ -6,8 +6,6 @@ the dev split; setting them here overrides the model's choice without touching c
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -37,9 +35,6 @@ class AuditorSettings(BaseSettings):
     # on which texts share its batch (resumed batch runs and the Ray engine would disagree).
     quantize: bool = Field(False, description="dynamic int8 quantization of linear layers (scores vary by batch)")
     threads: int | None = Field(None, ge=1, le=256)
-    runtime: Literal["torch", "onnx"] | None = Field(
-        None, description="what runs the transformer; None: what the model folder declares (auditor.runtime)"
-    )
 
     @model_validator(mode="after")
     def _ordered(self) -> AuditorSettings:

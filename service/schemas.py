@@ -181,7 +181,6 @@ class ModelResponse(BaseModel):
     rules_version: str = Field(description="version of the citation rules")
     claim_kinds_source: str
     evidence_method: str = Field(description="linear (exact attribution of the linear members) or occlusion")
-    runtime: str = Field(description="what runs the transformer: onnx (ONNX Runtime) or torch")
 
 
 class StatutesResponse(BaseModel):

@@ -9,8 +9,7 @@ with jieba whole-word masking (pretrain.py) -> fine-tuning on the four labels wi
 and early stopping on challenge-dev macro-F1 (finetune.py) -> hashed char and word TF-IDF + LR
 members on the same training units -> blend weights, temperature and thresholds fitted on
 challenge-dev (calibrate.py) -> save the folder with the config, data and challenge hashes and
-library versions -> the claim-kind head (claim_head.py), thresholds on challenge-dev -> the ONNX graph the folder is
-served with (export_onnx.py, checked against PyTorch's logits). Neither the
+library versions -> the claim-kind head (claim_head.py), thresholds on challenge-dev. Neither the
 corpus' test split nor challenge-test is read here.
 """
 
@@ -42,7 +41,6 @@ from training.data import (
     data_hash,
     read_jsonl,
 )
-from training.export_onnx import export as export_onnx
 from training.finetune import finetune
 from training.pretrain import pretrain
 from training.tokenizer import build_tokenizer
@@ -183,8 +181,6 @@ def run(
     }
     # The claim-kind head is fitted last: it reads the same corpus and records itself in config.json.
     summary["claim_head"] = add_claim_head(output)
-    # Then the ONNX graph the folder is served with, checked against PyTorch's logits.
-    summary["onnx"] = export_onnx(output)
     (output / "training_summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     log.info(
         "saved model to %s in %.0fs (challenge-dev macro-F1 %.4f)",
