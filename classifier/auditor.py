@@ -22,6 +22,7 @@ from classifier.claims import actor, routes, rule_kinds
 from classifier.evidence import batched_occlusion, linear_evidence
 from classifier.labels import LABEL2ID, LABELS, REPORTED_CLAIM_KINDS, is_flag
 from classifier.legal import citations_for, provisions_for, rules_version, statutes_version
+from classifier.memo import per_call
 from classifier.model import PassageModel
 from classifier.normalize import NormalizedText, normalize
 from classifier.schemas import ArticleResult, PassageResult
@@ -29,7 +30,6 @@ from classifier.scoring_model import ScoringModel
 from classifier.segment import Span, extract_html, segment
 from classifier.settings import AuditorSettings
 from classifier.verdict import Thresholds, article_verdict, decide_labels
-from classifier.words import shared_segmentation
 
 log = logging.getLogger(__name__)
 ContentType = Literal["text", "markdown", "html"]
@@ -172,7 +172,7 @@ class Auditor:
             self._check_text(text, f"texts[{i}]")
         # One model call for all passages, then per-passage claim kinds and evidence.
         norms = [normalize(t) for t in texts]
-        with shared_segmentation():
+        with per_call():
             probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
             items = [(t, Span(0, len(t)), n) for t, n in zip(texts, norms, strict=True)]
             return self._results(items, probs, evidence)
@@ -195,7 +195,7 @@ class Auditor:
         started = time.perf_counter()
         norms = [n for a in articles for n in a.norms]
         items = [(a.text, span, norm) for a in articles for span, norm in zip(a.spans, a.norms, strict=True)]
-        with shared_segmentation():
+        with per_call():
             probs = self.model.predict_proba([n.text for n in norms]) if norms else np.zeros((0, len(LABELS)))
             passages = self._results(items, probs, evidence)
         results, offset = [], 0

@@ -1,9 +1,10 @@
-"""Word segmentation: one jieba pass per distinct text inside shared_segmentation(), none kept after."""
+"""Per-call sharing: jieba runs once per distinct text inside memo.per_call(), gives the same
+words as outside it, and nothing is kept after the block."""
 
-from classifier import words
+from classifier import memo, words
 
 
-def test_shared_segmentation_segments_each_text_once_and_forgets_after(monkeypatch):
+def test_segmentation_runs_once_per_text_inside_a_call_and_is_forgotten_after(monkeypatch):
     calls: list[str] = []
     real = words._segment
 
@@ -12,9 +13,9 @@ def test_shared_segmentation_segments_each_text_once_and_forgets_after(monkeypat
         return real(text)
 
     monkeypatch.setattr(words, "_segment", counting)
-    with words.shared_segmentation():
+    with memo.per_call():
         first = words.word_spans("回收医保卡高价秒结")
-        with words.shared_segmentation():  # nested: the outer memo serves
+        with memo.per_call():  # nested: the outer memo serves
             assert words.word_spans("回收医保卡高价秒结") == first
         words.word_spans("公积金提取")
     assert calls == ["回收医保卡高价秒结", "公积金提取"]
