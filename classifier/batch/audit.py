@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from classifier.allocator import PeriodicTrim
 from classifier.auditor import InputError, PreparedArticle, prepare_article
 from classifier.batch.readers import Document
 from classifier.batch.rows import CitationRef, ErrorRow, PassageRow, ResultRow, SkipRow, Statute
@@ -129,13 +130,19 @@ def journal_outcome(doc: Document, key: str, entry: dict) -> Outcome:
     return error_outcome(doc, entry["error"], key)
 
 
+# A batch run is as long-lived as the service, with the same heap fragmentation under changing
+# tensor shapes (classifier/allocator.py); a chunk is up to a few dozen articles, so every 20th
+# model call hands free memory back. Measured for the service (benchmarks/memory.py), applied here.
+_TRIM = PeriodicTrim(every=20)
+
+
 def audit_safely(auditor, prepared: list[PreparedArticle]) -> list[ArticleResult | str]:
     """One model call for all; if it fails, each article alone, so that one bad article is one
     error (a reason string) and its neighbours are audited."""
     if not prepared:
         return []
     try:
-        return list(auditor.audit_prepared(prepared))
+        return list(_TRIM.wrap(auditor.audit_prepared)(prepared))
     except Exception as exc:
         if len(prepared) == 1:
             return [f"audit failed: {type(exc).__name__}: {exc}"]

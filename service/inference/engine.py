@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from classifier import Auditor, InputError
+from classifier.allocator import PeriodicTrim
 from classifier.auditor import PreparedArticle
 from classifier.schemas import ArticleResult, PassageResult
 from service.errors import ApiError
@@ -57,10 +58,15 @@ class InferenceEngine:
             metrics.in_flight.set_function(lambda: self.in_flight)
         self.executor = ThreadPoolExecutor(max_workers=settings.inference_workers, thread_name_prefix="inference")
         self.in_flight = 0
+        # Every model call goes through one of these two wrapped entry points, so the periodic trim
+        # counts them all and runs on an inference thread, never on the event loop.
+        self.trim = PeriodicTrim(settings.malloc_trim_every)
+        self.classify_passages = self.trim.wrap(lambda *a, **kw: self.auditor.classify_passages(*a, **kw))
+        self.audit_prepared = self.trim.wrap(lambda *a, **kw: self.auditor.audit_prepared(*a, **kw))
         args = (self.executor, settings.inference_workers, settings.batch_max_passages, settings.batch_max_wait_ms)
-        self.classify_batcher = MicroBatcher(auditor.classify_passages, *args) if settings.batching else None
+        self.classify_batcher = MicroBatcher(self.classify_passages, *args) if settings.batching else None
         self.audit_batcher = (
-            MicroBatcher(auditor.audit_prepared, *args) if settings.batching and settings.batch_audit else None
+            MicroBatcher(self.audit_prepared, *args) if settings.batching and settings.batch_audit else None
         )
 
     async def close(self) -> None:
@@ -111,7 +117,7 @@ class InferenceEngine:
     async def _audit_call(self, deadline: Deadline, units: list[PreparedArticle]) -> list[ArticleResult]:
         if self.audit_batcher is not None:
             return await self._batched(deadline, self.audit_batcher, units)
-        return await self._run(deadline, self.auditor.audit_prepared, units)
+        return await self._run(deadline, self.audit_prepared, units)
 
     async def classify(self, texts: list[str], deadline: Deadline) -> list[PassageResult]:
         results: list[PassageResult] = []
@@ -119,7 +125,7 @@ class InferenceEngine:
             if self.classify_batcher is not None:
                 results += await self._batched(deadline, self.classify_batcher, unit)
             else:
-                results += await self._run(deadline, self.auditor.classify_passages, unit)
+                results += await self._run(deadline, self.classify_passages, unit)
         return results
 
     async def prepare(self, text: str, content_type: str, deadline: Deadline) -> PreparedArticle:

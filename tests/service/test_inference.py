@@ -4,6 +4,7 @@ and a failing text in a shared model call failing only its own request."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import httpx
@@ -112,3 +113,20 @@ def test_an_article_that_breaks_the_model_fails_only_its_batch_item(tmp_path):
     ok1, bad, ok2 = resp.json()["results"]
     assert ok1["result"]["verdict"] == ok2["result"]["verdict"] == "cashout_ad"
     assert bad["result"] is None and bad["error"]["code"] == "internal_error"
+
+
+def test_model_calls_go_through_the_periodic_trim(tmp_path, monkeypatch):
+    import classifier.allocator as allocator
+
+    threads: list[str] = []
+    monkeypatch.setattr(
+        allocator, "release_free_memory", lambda: threads.append(threading.current_thread().name) or True
+    )
+    for batching in (True, False):
+        with make_client(tmp_path, malloc_trim_every=1, batching=batching) as c:
+            assert c.post("/v1/classify", json={"texts": [PASSAGE]}, headers=AUTH).status_code == 200
+            assert c.post("/v1/audit", json={"text": PASSAGE}, headers=AUTH).status_code == 200
+            engine = c.app.state.service.engine
+            assert engine.trim.trims == 2
+    # The trim runs where the model ran, on an inference thread, never on the event loop.
+    assert threads and all(name.startswith("inference") for name in threads)
