@@ -9,6 +9,9 @@ RSS from 550 to 1,469 MB, still rising, without it, and held it at 684-716 MB wi
 200 calls. Fixing glibc's mmap threshold instead held memory flat too, but made `audit` about 40%
 slower.
 
+The trim runs only after a model call, so memory a burst leaves free goes back at the next N-th
+call, not when the process falls idle.
+
 Only long-running entry points use this (the service's inference engine, batch runs); a library
 should not change the process's allocator behind its caller's back.
 """
