@@ -153,9 +153,11 @@ def main(argv: list[str] | None = None) -> None:
         for name, groups in phases.items():
             before = rss_mb(server.pid)
             stats = asyncio.run(phase(groups, args.seconds))
-            after = rss_mb(server.pid)
+            after = rss_mb(server.pid)  # every client has its answer: nothing is in flight
+            time.sleep(2)  # the service's idle trim runs when its last request finishes
+            idle = rss_mb(server.pid)
             # The machine's 1-minute load average at the end: other work on the same cores shows here.
-            stats.update(rss_before_mb=round(before, 1), rss_after_mb=round(after, 1),
+            stats.update(rss_before_mb=round(before, 1), rss_after_mb=round(after, 1), rss_idle_mb=round(idle, 1),
                          rss_growth_pct=round(100 * (after - before) / before, 1),
                          load_average_1min=round(os.getloadavg()[0], 2))  # fmt: skip
             results[name] = stats

@@ -9,8 +9,8 @@ RSS from 550 to 1,469 MB, still rising, without it, and held it at 684-716 MB wi
 200 calls. Fixing glibc's mmap threshold instead held memory flat too, but made `audit` about 40%
 slower.
 
-The trim runs only after a model call, so memory a burst leaves free goes back at the next N-th
-call, not when the process falls idle.
+The service also trims when its last in-flight request finishes (`release_pending`), so memory a
+burst leaves free goes back when the burst ends, not at the next N-th call.
 
 Only long-running entry points use this (the service's inference engine, batch runs); a library
 should not change the process's allocator behind its caller's back.
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import itertools
 import logging
+import threading
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -52,15 +52,17 @@ def release_free_memory() -> bool:
 
 
 class PeriodicTrim:
-    """Wraps model calls so that every ``every``-th one ends with `release_free_memory` (0: never).
-    Safe from several threads: the call counter is an ``itertools.count``, atomic under the GIL."""
+    """Wraps model calls so that after every ``every`` of them `release_free_memory` runs (0: never);
+    `release_pending` trims at an idle moment if any call ran since the last trim. Safe from
+    several threads."""
 
     def __init__(self, every: int) -> None:
         if every < 0:
             raise ValueError(f"every must be >= 0, got {every}")
         self.every = every
-        self._calls = itertools.count(1)
         self.trims = 0
+        self._pending = 0  # model calls since the last trim
+        self._lock = threading.Lock()
 
     def wrap(self, fn: Callable[P, R]) -> Callable[P, R]:
         if not self.every:
@@ -71,7 +73,25 @@ class PeriodicTrim:
             try:
                 return fn(*args, **kwargs)
             finally:
-                if next(self._calls) % self.every == 0 and release_free_memory():
-                    self.trims += 1
+                with self._lock:
+                    self._pending += 1
+                    due = self._pending >= self.every
+                    if due:
+                        self._pending = 0
+                if due:
+                    self._release()
 
         return call
+
+    def release_pending(self) -> bool:
+        """Trim now if a model call ran since the last trim (for when the process falls idle)."""
+        with self._lock:
+            due, self._pending = self._pending > 0, 0
+        return due and self._release()
+
+    def _release(self) -> bool:
+        released = release_free_memory()
+        if released:
+            with self._lock:
+                self.trims += 1
+        return released

@@ -77,7 +77,9 @@ class ServiceSettings(BaseSettings):
     batch_max_passages: int = Field(64, ge=1, le=4096)
     # Without it the resident size grows for as long as the service runs (classifier/allocator.py).
     malloc_trim_every: int = Field(
-        200, ge=0, description="hand free heap memory back to the system every N model calls (0: never)"
+        200,
+        ge=0,
+        description="hand free heap memory back every N model calls and when the last request finishes (0: never)",
     )
     database_url: str = Field(default_factory=default_database_url, description="SQLAlchemy URL")
     model_path: str | None = None

@@ -92,6 +92,10 @@ class InferenceEngine:
             yield Deadline(self.settings.inference_timeout_s)
         finally:
             self.in_flight -= 1
+            if self.in_flight == 0 and self.trim.every:
+                # Idle now: hand back what the burst left free, on an inference thread (the call is
+                # fire-and-forget; it trims only if a model call ran since the last trim).
+                asyncio.get_running_loop().run_in_executor(self.executor, self.trim.release_pending)
 
     async def _run(self, deadline: Deadline, fn: Callable[..., T], *args) -> T:
         deadline.check()

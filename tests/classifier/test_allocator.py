@@ -62,3 +62,17 @@ def test_release_on_this_machine_and_without_glibc(monkeypatch):
     assert allocator.release_free_memory() is True
     monkeypatch.setattr(allocator, "_malloc_trim", lambda: None)
     assert allocator.release_free_memory() is False
+
+
+def test_an_idle_trim_runs_only_when_calls_ran_since_the_last_trim(releases):
+    trim = allocator.PeriodicTrim(every=100)
+    work = trim.wrap(lambda: None)
+    assert trim.release_pending() is False  # nothing ran yet
+    for _ in range(3):
+        work()
+    assert trim.trims == 0
+    assert trim.release_pending() is True and trim.trims == 1
+    assert trim.release_pending() is False and trim.trims == 1
+    for _ in range(100):  # the count restarted at the idle trim: 100 more calls for the next
+        work()
+    assert trim.trims == 2

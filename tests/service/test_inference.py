@@ -130,3 +130,23 @@ def test_model_calls_go_through_the_periodic_trim(tmp_path, monkeypatch):
             assert engine.trim.trims == 2
     # The trim runs where the model ran, on an inference thread, never on the event loop.
     assert threads and all(name.startswith("inference") for name in threads)
+
+
+def test_the_engine_trims_when_its_last_request_finishes(tmp_path, monkeypatch):
+    import classifier.allocator as allocator
+
+    threads: list[str] = []
+    monkeypatch.setattr(
+        allocator, "release_free_memory", lambda: threads.append(threading.current_thread().name) or True
+    )
+    with make_client(tmp_path, malloc_trim_every=1000) as c:
+        assert c.post("/v1/classify", json={"texts": [PASSAGE]}, headers=AUTH).status_code == 200
+        engine = c.app.state.service.engine
+        deadline = time.monotonic() + 5
+        while engine.trim.trims == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert engine.trim.trims == 1  # not the 1000th call: the idle moment after the request
+        assert c.get("/healthz").status_code == 200  # no model call, nothing pending: no trim
+        time.sleep(0.2)
+        assert engine.trim.trims == 1
+    assert threads and all(name.startswith("inference") for name in threads)
