@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifier.labels import CLAIM_KINDS, FLAG_LABELS, UNSPECIFIED_KIND
-from classifier.linear import N_FEATURES, hashed_counts
+from classifier.linear import N_FEATURES, hashed_counts, sublinear_tfidf
 
 FILE_NAME = "claim_head.npz"
 _FEATURE_KINDS = ("char", "word")
@@ -36,16 +36,6 @@ def _raw_features(texts: list[str], labels: list[str]) -> sp.csr_matrix:
     for i, label in enumerate(labels):
         flag[i, FLAG_LABELS.index(label)] = 1.0
     return sp.hstack([*blocks, sp.csr_matrix(flag)]).tocsr().astype(np.float64)
-
-
-def _weighted(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    from sklearn.preprocessing import normalize
-
-    x = counts.tocsr(copy=True)
-    # Sublinear tf times each column's idf, in place on the stored entries (multiplying by the
-    # dense idf row went through a dense temporary as wide as the hashed space).
-    x.data = (1.0 + np.log(x.data)) * idf[x.indices]
-    return normalize(x)
 
 
 @dataclass
@@ -63,7 +53,7 @@ class ClaimHead:
         unknown = sorted(set(labels) - set(FLAG_LABELS))
         if unknown:
             raise ValueError(f"the claim head reads flagged passages only, not {unknown}")
-        z = _weighted(_raw_features(texts, labels), self.idf) @ self.coef.T + self.intercept
+        z = sublinear_tfidf(_raw_features(texts, labels), self.idf) @ self.coef.T + self.intercept
         return 1.0 / (1.0 + np.exp(-np.asarray(z)))
 
     def decide(self, probs: np.ndarray) -> list[list[str]]:
@@ -90,7 +80,7 @@ class ClaimHead:
         counts = _raw_features(texts, labels)
         idf = TfidfTransformer(sublinear_tf=True, norm=None).fit(counts).idf_.astype(np.float32)
         idf[np.asarray(counts.sum(0)).ravel() == 0] = 0.0  # unseen features add nothing
-        x = _weighted(counts, idf)
+        x = sublinear_tfidf(counts, idf)
         coef = np.zeros((len(CLAIM_KINDS), N_INPUTS), dtype=np.float32)
         intercept = np.zeros(len(CLAIM_KINDS), dtype=np.float32)
         for j, kind in enumerate(CLAIM_KINDS):

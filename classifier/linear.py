@@ -105,9 +105,19 @@ def feature_spans(kind: str, text: str) -> list[tuple[int, int, int]]:
     raise ValueError(f"unknown linear member kind {kind!r}; expected one of {KINDS}")
 
 
+def sublinear_tfidf(counts, idf: np.ndarray):
+    """Hashed counts weighted as every model here reads them: (1 + log tf) x idf, each row
+    L2-normalized. Works on the stored entries only (a new CSR matrix; ``counts`` is not changed)."""
+    from sklearn.preprocessing import normalize
+
+    x = counts.tocsr(copy=True).astype(np.float64)
+    x.data = (1.0 + np.log(x.data)) * idf[x.indices]
+    return normalize(x)
+
+
 def hashed_counts(kind: str, texts: list[str]):
-    """Hashed n-gram counts (sparse, ``N_FEATURES`` columns) of normalized texts."""
-    return _vectorizer(kind).transform([t.lower() for t in texts])
+    """Hashed n-gram counts (sparse CSR, ``N_FEATURES`` columns) of normalized texts."""
+    return _vectorizer(kind).transform([t.lower() for t in texts]).tocsr()
 
 
 @dataclass
@@ -118,12 +128,7 @@ class HashedLinear:
     intercept: np.ndarray  # (len(LABELS),)
 
     def features(self, texts: list[str]):
-        from sklearn.preprocessing import normalize
-
-        counts = _vectorizer(self.kind).transform([t.lower() for t in texts]).tocsr()
-        # Sublinear tf times each column's idf, on the stored entries only (no dense temporary).
-        counts.data = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
-        return normalize(counts)
+        return sublinear_tfidf(hashed_counts(self.kind, texts), self.idf)
 
     def char_attribution(self, text: str, direction: np.ndarray) -> np.ndarray:
         """Per character of ``text``, its share of ``direction @ logits``: each feature's term
@@ -157,16 +162,13 @@ class HashedLinear:
         """Fit on normalized texts; ``labels`` are indices into LABELS."""
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.linear_model import LogisticRegression
-        from sklearn.preprocessing import normalize
 
-        counts = _vectorizer(kind).transform([t.lower() for t in texts])
+        counts = hashed_counts(kind, texts)
         tfidf = TfidfTransformer(sublinear_tf=True, norm=None).fit(counts)
         idf = tfidf.idf_.astype(np.float32)
         # Features never seen in training get weight 0, so an unseen n-gram adds nothing.
         idf[np.asarray(counts.sum(0)).ravel() == 0] = 0.0
-        x = counts.astype(np.float64)
-        x.data = 1.0 + np.log(x.data)
-        x = normalize(x.multiply(idf).tocsr())
+        x = sublinear_tfidf(counts, idf)
         lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, labels)
         coef = np.zeros((len(LABELS), N_FEATURES), dtype=np.float32)
         intercept = np.zeros(len(LABELS), dtype=np.float32)
