@@ -3,11 +3,12 @@
 Tensors of ever-changing shapes (a batch's length varies with its passages) leave glibc's heap
 fragmented: freed blocks stay mapped, and the resident size of a busy service only grows (40% per
 load-test phase in benchmarks/README.md). ``malloc_trim(0)`` returns the free pages to the system.
-It takes 6-20 ms after a hundred model calls, so it runs every ``every`` calls, not after each.
+It is not free (a few milliseconds to tens of milliseconds, timed by hand after a hundred calls),
+so it runs every ``every`` calls, not after each.
 Measured (`python -m benchmarks.memory`, benchmarks/README.md): 1,600 calls from two threads took
 RSS from 550 to 1,469 MB, still rising, without it, and held it at 684-716 MB with a trim every
 200 calls. Fixing glibc's mmap threshold instead held memory flat too, but made `audit` about 40%
-slower.
+slower in a scratch probe (benchmarks/README.md).
 
 The service also trims when its last in-flight request finishes (`release_pending`), so memory a
 burst leaves free goes back when the burst ends, not at the next N-th call.
